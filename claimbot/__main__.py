@@ -1,0 +1,3 @@
+from claimbot.cli import main
+
+raise SystemExit(main())

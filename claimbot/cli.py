@@ -1,0 +1,249 @@
+"""`claimbot`: the command line — ask offline, curate knowledge files, run the bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from knowledge.answers import QuestionError, clean_question
+from knowledge.history import describe_entry
+from knowledge.knowledge_file import KnowledgeFileError, load_knowledge_file
+from knowledge.matching import Lexicon
+from knowledge.service import ClaimService
+from knowledge.settings import Settings
+from knowledge.storage import Store, StoreError
+from knowledge.text import render_text
+
+LOCAL_COMMUNITY = "local"
+CHAT_BANNER = """claimbot offline console — the same answers the Discord bot gives.
+Ask a question (e.g. "how many casualties?"); :help for commands, :quit to leave."""
+
+
+class CliError(Exception):
+    """A problem to report on one line, with what to do about it."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimbot", description=__doc__)
+    parser.add_argument("--community", default=LOCAL_COMMUNITY,
+                        help="whose claim base to use: a Discord server id, or 'local' (default)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer one question from the claim base")
+    ask.add_argument("question")
+    ask.add_argument("--event", help="the event the question is about (an event id)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+
+    chat = sub.add_parser("chat", help="an interactive offline console")
+    chat.add_argument("--event", help="tie the console to an event (an event id)")
+
+    imp = sub.add_parser("import", help="load a knowledge file into the claim base")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+    imp.add_argument("--actor", default="cli", help="who is importing, for the history")
+
+    exp = sub.add_parser("export", help="write the claim base as a knowledge file")
+    exp.add_argument("--format", choices=["yaml", "claimreview"], default="yaml")
+    exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+
+    val = sub.add_parser("validate", help="check knowledge files without writing anything")
+    val.add_argument("files", type=Path, nargs="+")
+
+    hist = sub.add_parser("history", help="who changed what, when")
+    hist.add_argument("--kind", choices=["source", "party", "event", "topic", "claim"])
+    hist.add_argument("--id", dest="record_id")
+    hist.add_argument("--limit", type=int, default=50)
+
+    sub.add_parser("run", help="start the Discord bot (needs CLAIMBOT_DISCORD_TOKEN)")
+    sub.add_parser("start", help="the main job: the bot when a token is configured, else the offline console")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "start" and _token_configured():
+            args.command = "run"
+        if args.command == "run":
+            from bot.launcher import run_bot  # the only command that needs discord.py
+
+            return run_bot()
+        if args.command == "start":
+            print("No Discord token configured (CLAIMBOT_DISCORD_TOKEN in .env), so here is the offline "
+                  "console on the same claim base; see the README to connect the bot.")
+            args.command, args.event = "chat", None
+        if args.command == "validate":
+            return cmd_validate(args)
+        settings = Settings()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        service = open_service(settings)
+        try:
+            service.ensure_seeded(args.community)
+            return COMMANDS[args.command](service, args)
+        finally:
+            service.store.close()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CLAIMBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        print(f"claimbot: setting {name} is invalid: {first['msg']} (fix it in the environment or .env)",
+              file=sys.stderr)
+    except (CliError, StoreError, QuestionError) as exc:
+        print(f"claimbot: {exc}", file=sys.stderr)
+    except KnowledgeFileError as exc:
+        print(f"claimbot: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+def _token_configured() -> bool:
+    from bot.settings import BotSettings
+
+    return BotSettings().discord_token is not None
+
+
+def open_service(settings: Settings) -> ClaimService:
+    lexicon = Lexicon.load(*settings.lexicon_files) if settings.lexicon_files else None
+    return ClaimService(
+        Store(settings.database_url),
+        lexicon=lexicon,
+        seed_files=settings.seed_files,
+        question_retention=timedelta(days=settings.question_retention_days),
+    )
+
+
+def _event(service: ClaimService, community: str, event_id: str | None) -> str | None:
+    if event_id is None:
+        return None
+    events = service.knowledge(community).events
+    if event_id not in events:
+        known = ", ".join(events) or "none yet"
+        raise CliError(f"unknown event '{event_id}' (known events: {known})")
+    return event_id
+
+
+def cmd_ask(service: ClaimService, args: argparse.Namespace) -> int:
+    answer = service.ask(args.community, args.question, event_id=_event(service, args.community, args.event),
+                         channel="cli")
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
+    event_id = _event(service, args.community, args.event)
+    print(CHAT_BANNER)
+    last_suggestions: list[str] = []
+    while True:
+        try:
+            line = input("\n? ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        command = line.strip()
+        if command in (":quit", ":q", ":exit"):
+            return 0
+        if command == ":help":
+            print("Type a question. A number picks a \u201cdid you mean\u201d suggestion. "
+                  ":events lists events, :event ID ties the console to one, :quit leaves.")
+            continue
+        if command == ":events":
+            for event in service.knowledge(args.community).events.values():
+                print(f"  {event.id}: {event.title} ({event.date})")
+            continue
+        if command.startswith(":event"):
+            try:
+                event_id = _event(service, args.community, command.removeprefix(":event").strip() or None)
+            except CliError as exc:
+                print(exc)
+                continue
+            print(f"Questions are now about {event_id}." if event_id else "No event context.")
+            continue
+        if command.isdigit() and 1 <= int(command) <= len(last_suggestions):
+            picked = service.answer_topic(args.community, last_suggestions[int(command) - 1])
+            print(render_text(picked) if picked else "That topic is gone.")
+            continue
+        try:
+            clean_question(line)
+            answer = service.ask(args.community, line, event_id=event_id, channel="cli")
+        except QuestionError as exc:
+            print(exc)
+            continue
+        last_suggestions = [s.id for s in answer.suggestions] if answer.decision == "suggest" else []
+        print(render_text(answer))
+
+
+def cmd_import(service: ClaimService, args: argparse.Namespace) -> int:
+    incoming = load_knowledge_file(args.file)
+    if args.dry_run:
+        plan = service.plan_file_import(args.community, incoming)
+        print(f"{args.file}: would {plan.summary()} (dry run, nothing written)")
+        for change in plan.changes:
+            extra = f" ({', '.join(change.fields)})" if change.fields else ""
+            print(f"  {change.action} {change.kind} {change.id}{extra}")
+        return 0
+    plan = service.import_knowledge(args.community, incoming, args.actor)
+    print(f"{args.file}: {plan.summary()}")
+    return 0
+
+
+def cmd_export(service: ClaimService, args: argparse.Namespace) -> int:
+    if args.format == "claimreview":
+        from knowledge.claimreview import claimreview_jsonld
+
+        text = json.dumps(claimreview_jsonld(service.knowledge(args.community), service.metas(args.community)),
+                          ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = service.export(args.community)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            kb = load_knowledge_file(path)
+        except KnowledgeFileError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+        else:
+            print(f"{path}: ok ({len(kb.events)} events, {len(kb.topics)} topics, {len(kb.claims)} claims)")
+    return 1 if failed else 0
+
+
+def cmd_history(service: ClaimService, args: argparse.Namespace) -> int:
+    entries = service.store.history(args.community, kind=args.kind, record_id=args.record_id,
+                                    limit=args.limit, newest_first=True)
+    if not entries:
+        print("No changes recorded.")
+    for entry in entries:
+        print(describe_entry(entry))
+    return 0
+
+
+COMMANDS: dict[str, Any] = {
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "import": cmd_import,
+    "export": cmd_export,
+    "history": cmd_history,
+}

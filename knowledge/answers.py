@@ -1,0 +1,239 @@
+"""Answers: what a member gets back, whatever the front end (Discord, CLI, …).
+
+An Answer carries every party's version of one topic, grouped by party, each claim
+with its status and sources — or "did you mean" suggestions, or an honest no-answer.
+Front ends only render it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from .base import KnowledgeBase
+from .models import Claim, Figure, Meta, Status
+
+MAX_QUESTION = 2000
+
+# Emoji *and* word for every status: colour or a symbol alone is lost on screen
+# readers, colour-blind readers and plain-text front ends.
+STATUS_BADGE: dict[Status, str] = {
+    Status.UNVERIFIED: "❔ unverified",
+    Status.CONFIRMED: "✅ confirmed",
+    Status.DISPUTED: "⚖️ disputed",
+    Status.FALSE: "❌ false",
+    Status.RETRACTED: "↩️ retracted",
+}
+
+NO_ANSWER_TEXT = "No sourced claims on that yet. The question has been noted for the moderators."
+UNSURE_TEXT = "I'm not sure which topic you mean. Did you mean one of these?"
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked as given; the message says how to fix it."""
+
+
+def clean_question(text: str) -> str:
+    """The question as it will be matched, or a QuestionError saying what is wrong."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text):
+        raise QuestionError("The question is not valid text (it looks like binary data); type it as plain words.")
+    if "\x00" in text:
+        raise QuestionError("The question contains binary data (NUL bytes); type it as plain words.")
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
+    if controls:
+        raise QuestionError(f"The question contains {controls} control character(s); type it as plain words.")
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError('The question is empty; ask something like "how many casualties?".')
+    if len(text) > MAX_QUESTION:
+        raise QuestionError(f"The question is {len(text):,} characters long; keep it under {MAX_QUESTION:,}.")
+    return text
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class SourceRef(View):
+    id: str
+    publisher: str
+    title: str
+    url: str | None = None
+    document: str | None = None
+    published: date | None = None
+
+
+class ClaimView(View):
+    id: str
+    party_id: str
+    party: str
+    statement: str
+    figure: Figure | None = None
+    quote: str | None = None
+    status: Status
+    verified_by: str | None = None
+    verification_note: str | None = None
+    sources: list[SourceRef]
+    disputed_by: list[str] = []  # party names
+    supported_by: list[SourceRef] = []
+    note: str | None = None
+    updated_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGE[self.status]
+
+
+class PartyVersion(View):
+    party_id: str
+    party: str
+    claims: list[ClaimView]
+
+
+class TopicRef(View):
+    id: str
+    title: str
+    event_id: str
+    event_title: str
+    event_date: date | None = None
+    score: float | None = None
+
+
+class Answer(View):
+    question: str
+    decision: Literal["answer", "suggest", "none"]
+    topic: TopicRef | None = None
+    confidence: float = 0.0
+    versions: list[PartyVersion] = []
+    suggestions: list[TopicRef] = []
+    as_of: datetime | None = None  # when the newest of the shown claims last changed
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def answered(self) -> bool:
+        return self.decision == "answer"
+
+    @property
+    def claims(self) -> list[ClaimView]:
+        return [c for v in self.versions for c in v.claims]
+
+    @property
+    def message(self) -> str | None:
+        """The sentence to show above the content, when there is no plain answer."""
+        return {"suggest": UNSURE_TEXT, "none": NO_ANSWER_TEXT}.get(self.decision)
+
+    def to_json(self) -> dict[str, Any]:
+        """The machine-readable form (CLI --json): stable keys, plain JSON values."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "decision": self.decision,
+            "confidence": round(self.confidence, 3),
+            "topic": self.topic.model_dump(mode="json", exclude={"score"}) if self.topic else None,
+            "claims": [
+                {
+                    "id": c.id,
+                    "party": c.party,
+                    "party_id": c.party_id,
+                    "statement": c.statement,
+                    "figure": c.figure.model_dump(mode="json") if c.figure else None,
+                    "quote": c.quote,
+                    "status": c.status.value,
+                    "verified_by": c.verified_by,
+                    "disputed_by": c.disputed_by,
+                    "sources": [s.model_dump(mode="json", exclude_none=True) for s in c.sources],
+                    "note": c.note,
+                }
+                for c in self.claims
+            ],
+            "suggestions": [s.model_dump(mode="json") for s in self.suggestions],
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "message": self.message,
+        }
+
+
+def topic_ref(kb: KnowledgeBase, topic_id: str, score: float | None = None) -> TopicRef:
+    event = kb.event_of(topic_id)
+    return TopicRef(id=topic_id, title=kb.topics[topic_id].title, event_id=event.id, event_title=event.title,
+                    event_date=event.date, score=score)
+
+
+def compose(
+    kb: KnowledgeBase,
+    metas: dict[tuple[str, str], Meta],
+    question: str,
+    topic_id: str,
+    *,
+    confidence: float,
+    also: list[TopicRef] | None = None,
+) -> Answer:
+    """Every party's version of one topic, grouped by party and ordered for comparison."""
+    claims = kb.claims_of(topic_id)
+    groups: dict[str, list[ClaimView]] = {}
+    for claim in claims:
+        groups.setdefault(claim.party, []).append(_view(kb, metas, claim))
+    versions = [
+        PartyVersion(party_id=pid, party=_party_name(kb, pid), claims=views) for pid, views in groups.items()
+    ]
+    versions = _order_versions(versions)
+    stamps = [metas[("claim", c.id)].updated_at for c in claims if ("claim", c.id) in metas]
+    return Answer(
+        question=question,
+        decision="answer",
+        topic=topic_ref(kb, topic_id, confidence),
+        confidence=confidence,
+        versions=versions,
+        suggestions=also or [],
+        as_of=max(stamps) if stamps else None,
+    )
+
+
+def _order_versions(versions: list[PartyVersion]) -> list[PartyVersion]:
+    # Contested figures side by side: parties that give a number come first, grouped by
+    # what is counted (all "attackers killed" next to each other, then "civilians
+    # killed"), in the curator's order otherwise. Sorting is stable, so ties keep it.
+    unit_rank: dict[str, int] = {}
+    for version in versions:
+        for claim in version.claims:
+            if claim.figure is not None:
+                unit_rank.setdefault(claim.figure.unit.casefold(), len(unit_rank))
+
+    def key(version: PartyVersion) -> tuple[int, int]:
+        units = [unit_rank[c.figure.unit.casefold()] for c in version.claims if c.figure is not None]
+        return (0, min(units)) if units else (1, 0)
+
+    return sorted(versions, key=key)
+
+
+def _party_name(kb: KnowledgeBase, party_id: str) -> str:
+    party = kb.parties.get(party_id)
+    return party.name if party else party_id
+
+
+def _view(kb: KnowledgeBase, metas: dict[tuple[str, str], Meta], claim: Claim) -> ClaimView:
+    def source(sid: str) -> SourceRef:
+        s = kb.sources[sid]
+        return SourceRef(id=s.id, publisher=s.publisher, title=s.title, url=s.url, document=s.document,
+                         published=s.published)
+
+    meta = metas.get(("claim", claim.id))
+    return ClaimView(
+        id=claim.id,
+        party_id=claim.party,
+        party=_party_name(kb, claim.party),
+        statement=claim.statement,
+        figure=claim.figure,
+        quote=claim.quote,
+        status=claim.status,
+        verified_by=claim.verification.by if claim.verification else None,
+        verification_note=claim.verification.note if claim.verification else None,
+        sources=[source(s) for s in claim.sources if s in kb.sources],
+        disputed_by=[_party_name(kb, p) for p in claim.disputed_by],
+        supported_by=[source(s) for s in claim.supported_by if s in kb.sources],
+        note=claim.note,
+        updated_at=meta.updated_at if meta else None,
+    )

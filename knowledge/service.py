@@ -1,0 +1,248 @@
+"""The claim base as front ends use it: ask, curate, import, export.
+
+One ClaimService serves every community of one process. It keeps each community's
+claim base and matcher in memory and follows the store's history to stay current:
+a change made here, or by another process sharing the database, is applied to the
+matcher incrementally before the next question is answered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .answers import Answer, clean_question, compose, topic_ref
+from .base import KnowledgeBase
+from .documents import topic_document, topic_documents
+from .importing import ImportPlan, plan_import
+from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
+from .matching import Lexicon, Matcher
+from .models import MODEL_OF_KIND, Meta
+from .storage import HistoryEntry, Store, Write
+
+log = logging.getLogger(__name__)
+
+# Match results are ranked with a few spare candidates so that suggestions survive
+# the removal of the chosen topic from the list.
+SUGGESTIONS = 3
+
+
+@dataclass
+class _Community:
+    kb: KnowledgeBase
+    metas: dict[tuple[str, str], Meta]
+    seq: int
+    matcher: Matcher
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ClaimService:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        lexicon: Lexicon | None = None,
+        seed_files: Sequence[Path] = (),
+        question_retention: timedelta = timedelta(days=90),
+    ) -> None:
+        self.store = store
+        self.lexicon = lexicon
+        self.seed_files = list(seed_files)
+        self.question_retention = question_retention
+        self._communities: dict[str, _Community] = {}
+        self._lock = threading.Lock()
+
+    # --- the claim base in memory ----------------------------------------------
+
+    def knowledge(self, community: str) -> KnowledgeBase:
+        return self._current(community).kb
+
+    def metas(self, community: str) -> dict[tuple[str, str], Meta]:
+        return self._current(community).metas
+
+    def matcher(self, community: str) -> Matcher:
+        return self._current(community).matcher
+
+    def _current(self, community: str) -> _Community:
+        with self._lock:
+            state = self._communities.get(community)
+            if state is None:
+                state = self._load(community)
+                self._communities[community] = state
+                return state
+        with state.lock:
+            latest = self.store.last_seq(community)
+            if latest != state.seq:
+                self._catch_up(community, state)
+        return state
+
+    def _load(self, community: str) -> _Community:
+        kb, metas, seq = self.store.snapshot(community)
+        matcher = Matcher(self.lexicon)
+        matcher.build(topic_documents(kb))
+        return _Community(kb, metas, seq, matcher)
+
+    def _catch_up(self, community: str, state: _Community) -> None:
+        """Apply the history entries since the last look, updating the matcher incrementally."""
+        entries = self.store.history(community, after_seq=state.seq)
+        structural = any(e.action in ("delete", "restore") and e.kind in ("event", "topic") for e in entries)
+        if structural:
+            # Removing or restoring a whole event or topic moves everything below it:
+            # reload rather than replay (rare, and still fast).
+            fresh = self._load(community)
+            state.kb, state.metas, state.seq, state.matcher = fresh.kb, fresh.metas, fresh.seq, fresh.matcher
+            return
+        touched: set[str] = set()
+        for entry in entries:
+            touched |= self._replay(state, entry)
+            state.seq = entry.seq
+        for topic_id in touched:
+            if topic_id in state.kb.topics:
+                state.matcher.upsert(topic_document(state.kb, topic_id))
+            else:
+                state.matcher.remove(topic_id)
+
+    def _replay(self, state: _Community, entry: HistoryEntry) -> set[str]:
+        """Apply one history entry to the in-memory base; return the topics whose documents changed."""
+        kb = state.kb
+        key = (entry.kind, entry.record_id)
+        touched: set[str] = set()
+        if entry.kind == "claim" and entry.record_id in kb.claim_topic:
+            touched.add(kb.claim_topic[entry.record_id])
+        if entry.after is None:  # delete
+            kb.drop(entry.kind, entry.record_id)
+            state.metas.pop(key, None)
+            if entry.kind == "topic":
+                touched.add(entry.record_id)
+            return touched
+        parent = entry.after["parent"]
+        record = MODEL_OF_KIND[entry.kind].model_validate_json(json.dumps(entry.after["body"]))
+        if entry.kind in ("topic", "claim"):
+            parent_index = kb.events if entry.kind == "topic" else kb.topics
+            if parent not in parent_index:
+                return touched  # hangs below something removed: it comes back with its parent
+        kb.put(entry.kind, record, parent)
+        old = state.metas.get(key)
+        state.metas[key] = Meta(
+            version=entry.version,
+            created_at=old.created_at if old else entry.at,
+            created_by=old.created_by if old else entry.actor,
+            updated_at=entry.at,
+            updated_by=entry.actor,
+        )
+        if entry.kind == "claim":
+            touched.add(parent)
+        elif entry.kind == "topic":
+            touched.add(entry.record_id)
+        elif entry.kind == "party":
+            touched |= {kb.claim_topic[c.id] for c in kb.claims.values() if c.party == entry.record_id}
+        elif entry.kind == "event":
+            touched |= {t for t, e in kb.topic_event.items() if e == entry.record_id}
+        return touched
+
+    # --- asking ----------------------------------------------------------------
+
+    def ask(
+        self,
+        community: str,
+        question: str,
+        *,
+        event_id: str | None = None,
+        channel: str | None = None,
+        record: bool = True,
+    ) -> Answer:
+        """Answer a member's question with every party's version, or say honestly that we can't.
+
+        Raises QuestionError for a question that cannot be asked as given.
+        """
+        text = clean_question(question)
+        state = self._current(community)
+        if event_id is not None and event_id not in state.kb.events:
+            event_id = None  # a channel tied to an event that was since removed
+        result = state.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
+        kb = state.kb
+        candidates = [c for c in result.candidates if c.topic_id in kb.topics]
+        if result.decision == "answer" and candidates:
+            best = candidates[0]
+            others = [topic_ref(kb, c.topic_id, c.score) for c in candidates[1 : SUGGESTIONS + 1]]
+            answer = compose(kb, state.metas, text, best.topic_id, confidence=result.confidence, also=others)
+        elif result.decision == "suggest" and candidates:
+            answer = Answer(
+                question=text,
+                decision="suggest",
+                confidence=result.confidence,
+                suggestions=[topic_ref(kb, c.topic_id, c.score) for c in candidates[:SUGGESTIONS]],
+            )
+        else:
+            answer = Answer(question=text, decision="none", confidence=result.confidence)
+        if record:
+            self.store.record_question(
+                community,
+                text,
+                channel=channel,
+                topic_id=answer.topic.id if answer.topic else None,
+                answered=answer.answered,
+            )
+        return answer
+
+    def answer_topic(self, community: str, topic_id: str, *, question: str = "") -> Answer | None:
+        """The full answer for a topic the member picked (a "did you mean" button)."""
+        state = self._current(community)
+        if topic_id not in state.kb.topics:
+            return None
+        return compose(state.kb, state.metas, question or state.kb.topics[topic_id].title, topic_id,
+                       confidence=1.0)
+
+    def forget_old_questions(self, now: datetime) -> int:
+        return self.store.forget_questions(None, now - self.question_retention)
+
+    # --- knowledge files -------------------------------------------------------
+
+    def plan_file_import(self, community: str, incoming: KnowledgeBase) -> ImportPlan:
+        state = self._current(community)
+        removed = {
+            (kind, s.id): s for kind in ("source", "party", "event", "topic", "claim")
+            for s in self.store.deleted(community, kind)
+        }
+        return plan_import(state.kb, state.metas, incoming, removed)
+
+    def import_knowledge(self, community: str, incoming: KnowledgeBase, actor: str) -> ImportPlan:
+        """Write a parsed knowledge file into the community's base, all or nothing."""
+        plan = self.plan_file_import(community, incoming)
+        if not plan.empty:
+            self.store.write(community, plan.writes, actor)
+        return plan
+
+    def import_file(self, community: str, path: Path, actor: str) -> ImportPlan:
+        return self.import_knowledge(community, load_knowledge_file(path), actor)
+
+    def export(self, community: str) -> str:
+        return dump_knowledge(self.knowledge(community))
+
+    def ensure_seeded(self, community: str) -> ImportPlan | None:
+        """Load the seed claim base into an empty community (a first run)."""
+        if self.store.last_seq(community) != 0 or not self.seed_files:
+            return None
+        merged: ImportPlan | None = None
+        for path in self.seed_files:
+            plan = self.import_file(community, path, actor="seed")
+            log.info("loaded seed claim base %s into community %s: %s", path, community, plan.summary())
+            merged = plan
+        return merged
+
+    # --- writes ----------------------------------------------------------------
+
+    def write(self, community: str, writes: Sequence[Write], actor: str) -> list[HistoryEntry]:
+        """Apply record writes in one transaction, after checking the result hangs together."""
+        entries = self.store.write(community, writes, actor)
+        self._current(community)  # bring the matcher up to date now, not at the next question
+        return entries
+
+
+def parse_file(data: bytes | str, name: str) -> KnowledgeBase:
+    return parse_knowledge(data, name=name)

@@ -1,0 +1,46 @@
+"""Settings shared by every front end, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .storage import sqlite_path
+
+# The repository's seeds/ folder: the claim base a first run starts from.
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLAIMBOT_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///data/claimbot.sqlite3",
+        description="Where the claim base lives: sqlite:///relative/path or sqlite:////absolute/path.",
+    )
+    seed_files: list[Path] = Field(
+        default_factory=lambda: sorted(SEEDS_DIR.glob("*.claims.yaml")),
+        description="Knowledge files loaded into a community whose claim base is empty.",
+    )
+    lexicon_files: list[Path] = Field(
+        default_factory=list,
+        description="Extra synonym files for matching, merged over the packaged lexicon.",
+    )
+    question_retention_days: int = Field(90, ge=1, le=3650)
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        sqlite_path(value)  # raises with the fix in the message
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level

@@ -1,0 +1,61 @@
+"""Plain-text rendering of an Answer, for terminals and text-only front ends."""
+
+from __future__ import annotations
+
+import textwrap
+
+from .answers import Answer, ClaimView, SourceRef
+
+
+def source_label(source: SourceRef) -> str:
+    where = source.url or source.document
+    return f"{source.publisher}, \u201c{source.title}\u201d" + (f" <{where}>" if where else "")
+
+
+def figure_label(claim: ClaimView) -> str | None:
+    if claim.figure is None:
+        return None
+    value = claim.figure.value
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    said = f" (said: \u201c{claim.figure.wording}\u201d)" if claim.figure.wording and claim.figure.wording != number else ""
+    return f"{number} {claim.figure.unit}{said}"
+
+
+def status_line(claim: ClaimView) -> str:
+    line = claim.badge
+    if claim.verified_by:
+        line += f" by {claim.verified_by}"
+    if claim.disputed_by:
+        line += " \u00b7 disputed by " + ", ".join(claim.disputed_by)
+    return line
+
+
+def render_text(answer: Answer, *, width: int = 88) -> str:
+    wrap = lambda text, indent: textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)  # noqa: E731
+    lines: list[str] = []
+    if answer.decision == "answer" and answer.topic:
+        lines.append(answer.topic.title)
+        lines.append(f"{answer.topic.event_title} \u00b7 match {answer.confidence:.0%}")
+        for version in answer.versions:
+            lines.append("")
+            lines.append(f"\u25b8 {version.party}")
+            for claim in version.claims:
+                lines.append(wrap(claim.statement, "  "))
+                if (figure := figure_label(claim)) is not None:
+                    lines.append(f"  figure: {figure}")
+                if claim.quote:
+                    lines.append(wrap(f"quote: \u201c{claim.quote}\u201d", "  "))
+                lines.append(f"  {status_line(claim)}")
+                for source in claim.sources:
+                    lines.append(wrap(f"source: {source_label(source)}", "  "))
+        if answer.as_of:
+            lines += ["", f"Claims as of {answer.as_of:%Y-%m-%d}."]
+        if answer.suggestions:
+            lines.append("Related: " + "; ".join(s.title for s in answer.suggestions))
+    elif answer.decision == "suggest":
+        lines.append(answer.message or "")
+        for i, s in enumerate(answer.suggestions, 1):
+            lines.append(f"  {i}. {s.title} ({s.event_title})")
+    else:
+        lines.append(answer.message or "")
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.knowledge_file import load_knowledge_file
+from knowledge.storage import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_FILE = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
+
+
+class FakeClock:
+    """A clock tests move by hand, so timestamps in history are predictable."""
+
+    def __init__(self, start: datetime = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'claims.sqlite3'}"
+
+
+@pytest.fixture
+def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
+    s = Store(db_url, clock=clock)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def seed_kb() -> KnowledgeBase:
+    return load_knowledge_file(SEED_FILE)

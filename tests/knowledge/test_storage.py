@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import timedelta
+
+import pytest
+
+from knowledge.base import KnowledgeBase
+from knowledge.models import Claim, Status, Verification
+from knowledge.storage import ConflictError, DatabaseUrlError, NotFoundError, Store, Write
+
+from .conftest import FakeClock
+
+A, B = "111", "222"  # two Discord guilds
+
+
+def load(store: Store, kb: KnowledgeBase, community: str = A, actor: str = "seed") -> None:
+    store.write(community, [Write(k, i, "create", r, p) for k, i, p, r in kb.records()], actor)
+
+
+def test_snapshot_returns_what_was_written_in_order(store: Store, seed_kb: KnowledgeBase) -> None:
+    load(store, seed_kb)
+    kb, metas, seq = store.snapshot(A)
+    assert kb.claims == seed_kb.claims and list(kb.topics) == list(seed_kb.topics)
+    assert kb.topic_event == seed_kb.topic_event and kb.claim_topic == seed_kb.claim_topic
+    assert seq == len(list(seed_kb.records()))
+    assert metas[("claim", "russia-70-attackers-killed")].created_by == "seed"
+
+
+def test_one_community_never_sees_or_changes_anothers(store: Store, seed_kb: KnowledgeBase) -> None:
+    load(store, seed_kb, A)
+    assert store.snapshot(B)[0].claims == {}
+    assert store.get(B, "claim", "russia-70-attackers-killed") is None
+    assert store.history(B) == []
+    claim = store.get(A, "claim", "russia-70-attackers-killed")
+    assert claim is not None
+    with pytest.raises(NotFoundError):
+        store.write(B, [Write("claim", claim.id, "update", claim.record, claim.parent, 1)], "mod-b")
+    # B can hold a record with the same id without touching A's.
+    load(store, seed_kb, B, actor="other")
+    store.write(B, [Write("claim", claim.id, "delete", expected_version=1)], "mod-b")
+    assert store.get(A, "claim", claim.id) is not None
+
+
+def test_updates_are_versioned_and_history_has_before_and_after(
+    store: Store, seed_kb: KnowledgeBase, clock: FakeClock
+) -> None:
+    load(store, seed_kb)
+    stored = store.get(A, "claim", "russia-70-attackers-killed")
+    assert stored is not None and stored.meta.version == 1
+    clock.advance(hours=1)
+    confirmed = stored.record.model_copy(
+        update={"status": Status.CONFIRMED, "verification": Verification(by="BBC")}
+    )
+    store.write(A, [Write("claim", stored.id, "update", confirmed, stored.parent, 1)], "mod-1")
+    after = store.get(A, "claim", stored.id)
+    assert after is not None and after.meta.version == 2 and after.meta.updated_by == "mod-1"
+    assert after.meta.updated_at == clock.now and after.meta.created_at < clock.now
+    (entry,) = store.history(A, kind="claim", record_id=stored.id, after_seq=0)[1:]
+    assert (entry.action, entry.actor, entry.version) == ("update", "mod-1", 2)
+    assert entry.before and entry.before["body"]["status"] == "unverified"
+    assert entry.after and entry.after["body"]["status"] == "confirmed"
+
+
+def test_two_writers_never_silently_overwrite_each_other(store: Store, seed_kb: KnowledgeBase) -> None:
+    load(store, seed_kb)
+    stored = store.get(A, "claim", "gladkov-one-civilian-killed")
+    assert stored is not None
+    first = stored.record.model_copy(update={"note": "first moderator"})
+    second = stored.record.model_copy(update={"note": "second moderator"})
+    store.write(A, [Write("claim", stored.id, "update", first, stored.parent, stored.meta.version)], "mod-1")
+    with pytest.raises(ConflictError, match="changed by mod-1 .* reload it"):
+        store.write(A, [Write("claim", stored.id, "update", second, stored.parent, stored.meta.version)], "mod-2")
+    current = store.get(A, "claim", stored.id)
+    assert current is not None and current.record.note == "first moderator"
+
+
+def test_a_failed_write_changes_nothing(store: Store, seed_kb: KnowledgeBase) -> None:
+    load(store, seed_kb)
+    before = store.snapshot(A)
+    new = Claim(id="brand-new", party="russia", statement="New.", sources=["belgorod-article"])
+    stale = store.get(A, "claim", "gladkov-one-civilian-killed")
+    assert stale is not None
+    with pytest.raises(ConflictError):
+        store.write(A, [
+            Write("claim", "brand-new", "create", new, "belgorod-casualties"),
+            Write("claim", stale.id, "update", stale.record, stale.parent, expected_version=99),
+        ], "mod-1")
+    assert store.snapshot(A) == before  # the create before the conflict was rolled back too
+
+
+def test_soft_delete_and_restore(store: Store, seed_kb: KnowledgeBase) -> None:
+    load(store, seed_kb)
+    store.write(A, [Write("topic", "bakhmut-capture", "delete", expected_version=1)], "mod-1")
+    kb = store.snapshot(A)[0]
+    assert "bakhmut-capture" not in kb.topics and "russia-captured-bakhmut" not in kb.claims
+    assert [s.id for s in store.deleted(A, "topic")] == ["bakhmut-capture"]
+    store.write(A, [Write("topic", "bakhmut-capture", "restore", expected_version=2)], "mod-1")
+    kb = store.snapshot(A)[0]
+    assert "russia-captured-bakhmut" in kb.claims
+    assert [e.action for e in store.history(A, record_id="bakhmut-capture")] == ["create", "delete", "restore"]
+
+
+def test_history_is_append_only(store: Store, seed_kb: KnowledgeBase, db_url: str) -> None:
+    load(store, seed_kb)
+    raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        raw.execute("UPDATE history SET actor = 'someone else'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        raw.execute("DELETE FROM history")
+    raw.close()
+
+
+def test_migrations_run_once_and_survive_reopening(db_url: str, seed_kb: KnowledgeBase, clock: FakeClock) -> None:
+    first = Store(db_url, clock=clock)
+    load(first, seed_kb)
+    first.close()
+    second = Store(db_url, clock=clock)
+    assert second.migrate() == 1
+    assert len(second.snapshot(A)[0].claims) == len(seed_kb.claims)
+    second.close()
+
+
+def test_concurrent_writers_in_threads_keep_every_change(store: Store, seed_kb: KnowledgeBase) -> None:
+    load(store, seed_kb)
+
+    def add(n: int) -> None:
+        claim = Claim(id=f"thread-{n}", party="russia", statement=f"Claim {n}.", sources=["belgorod-article"])
+        store.write(A, [Write("claim", claim.id, "create", claim, "belgorod-casualties")], f"mod-{n}")
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claims = store.snapshot(A)[0].claims
+    assert {f"thread-{n}" for n in range(20)} <= set(claims)
+
+
+@pytest.mark.parametrize("url", ["postgres://x/y", "mysql://db", "claims.sqlite3"])
+def test_unsupported_database_urls_say_what_to_use(url: str) -> None:
+    with pytest.raises(DatabaseUrlError, match=r"CLAIMBOT_DATABASE_URL.*sqlite:///"):
+        Store(url)
+
+
+def test_questions_are_recorded_without_user_ids_and_expire(store: Store, clock: FakeClock) -> None:
+    store.record_question(A, "who won the match", channel="55", topic_id=None, answered=False)
+    clock.advance(days=100)
+    store.record_question(A, "how many dead", channel="55", topic_id="belgorod-casualties", answered=True)
+    assert [q.question for q in store.questions(A, answered=False)] == ["who won the match"]
+    assert store.forget_questions(A, clock.now - timedelta(days=90)) == 1
+    assert [q.question for q in store.questions(A)] == ["how many dead"]
+    assert store.questions(B) == []
