@@ -23,7 +23,7 @@ from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Lexicon, Matcher
 from .models import MODEL_OF_KIND, Meta
-from .storage import HistoryEntry, Store, Write
+from .storage import HistoryEntry, Store, StoreError, Write
 
 log = logging.getLogger(__name__)
 
@@ -238,10 +238,39 @@ class ClaimService:
     # --- writes ----------------------------------------------------------------
 
     def write(self, community: str, writes: Sequence[Write], actor: str) -> list[HistoryEntry]:
-        """Apply record writes in one transaction, after checking the result hangs together."""
+        """Apply record writes in one transaction, after checking the result hangs together.
+
+        Raises ReferenceProblem (nothing written) when a claim would name a party or source
+        that does not exist, or a topic/claim would hang below nothing.
+        """
+        state = self._current(community)
+        problems = _check_after(state.kb, writes)
+        if problems:
+            raise ReferenceProblem("; ".join(problems))
         entries = self.store.write(community, writes, actor)
         self._current(community)  # bring the matcher up to date now, not at the next question
         return entries
+
+
+class ReferenceProblem(StoreError):
+    """A write that would leave the claim base pointing at records that do not exist."""
+
+
+def _check_after(kb: KnowledgeBase, writes: Sequence[Write]) -> list[str]:
+    trial = KnowledgeBase(
+        dict(kb.sources), dict(kb.parties), dict(kb.events), dict(kb.topics), dict(kb.claims),
+        dict(kb.topic_event), dict(kb.claim_topic),
+    )
+    for w in writes:
+        if w.action == "delete":
+            trial.drop(w.kind, w.id)
+        elif w.record is not None:
+            parents = {"topic": trial.events, "claim": trial.topics}.get(w.kind)
+            if parents is not None and w.parent not in parents:
+                return [f"{w.kind} '{w.id}' needs an existing {'event' if w.kind == 'topic' else 'topic'}, "
+                        f"not '{w.parent}'"]
+            trial.put(w.kind, w.record, w.parent)
+    return [p.message for p in trial.check_references()]
 
 
 def parse_file(data: bytes | str, name: str) -> KnowledgeBase:

@@ -363,6 +363,30 @@ class Store:
                                  (community, _iso(before)))
             return cur.rowcount
 
+    # --- posted answers -------------------------------------------------------
+
+    def remember_posted_answer(self, community: str, ref: str, topic_id: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO posted_answers (community, ref, topic_id, posted_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (community, ref) DO UPDATE SET topic_id = excluded.topic_id,"
+                " posted_at = excluded.posted_at",
+                (community, ref, topic_id, _iso(self.clock())),
+            )
+
+    def posted_answers(self, community: str, topic_id: str, *, since: datetime) -> list[str]:
+        """The refs of answers about `topic_id` posted since `since`, oldest first."""
+        rows = self._read(
+            "SELECT ref FROM posted_answers WHERE community = ? AND topic_id = ? AND posted_at >= ?"
+            " ORDER BY posted_at",
+            (community, topic_id, _iso(since)),
+        )
+        return [r["ref"] for r in rows]
+
+    def forget_posted_answer(self, community: str, ref: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM posted_answers WHERE community = ? AND ref = ?", (community, ref))
+
     # --- channels -------------------------------------------------------------
 
     def channel_settings(self, community: str, channel: str) -> tuple[bool, str | None]:

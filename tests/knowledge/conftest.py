@@ -3,12 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.knowledge_file import load_knowledge_file
 from knowledge.storage import Store
+
+if TYPE_CHECKING:
+    from knowledge.service import ClaimService
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
@@ -47,3 +51,15 @@ def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def seed_kb() -> KnowledgeBase:
     return load_knowledge_file(SEED_FILE)
+
+
+@pytest.fixture
+def service(store: Store) -> "ClaimService":
+    from knowledge.service import ClaimService
+
+    svc = ClaimService(store, seed_files=[SEED_FILE])
+    svc.ensure_seeded(COMMUNITY)
+    return svc
+
+
+COMMUNITY = "111"

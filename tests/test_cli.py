@@ -1,0 +1,116 @@
+"""The `claimbot` command end to end, as a user runs it: a subprocess with its own database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    clean["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    return clean
+
+
+def claimbot(env: dict[str, str], *args: str, stdin: str | None = None, cwd: Path | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "claimbot", *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=60, cwd=cwd or ROOT)
+
+
+def test_ask_shows_both_sides_with_status_and_source(env: dict[str, str]) -> None:
+    done = claimbot(env, "ask", "how many casualties?")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Russia's defence ministry" in out and "Belgorod governor Vyacheslav Gladkov" in out
+    assert out.index("Russia's defence ministry") < out.index("Belgorod governor")
+    assert out.count("❔ unverified") >= 3
+    assert "source: Unnamed news outlet (seed article)" in out and "seeds/belgorod-incursion.txt" in out
+    assert "dozens" in out and "70 attackers killed" in out
+
+
+def test_ask_json(env: dict[str, str]) -> None:
+    done = claimbot(env, "ask", "how many casualties?", "--json")
+    data = json.loads(done.stdout)
+    assert data["answered"] is True and data["topic"]["id"] == "belgorod-casualties"
+    assert {c["party_id"] for c in data["claims"]} >= {"ru-mod", "gladkov"}
+    assert all({"party", "statement", "status", "sources"} <= c.keys() for c in data["claims"])
+    assert isinstance(data["suggestions"], list)
+
+
+def test_out_of_scope_is_an_honest_no(env: dict[str, str]) -> None:
+    done = claimbot(env, "ask", "who won the world cup", "--json")
+    data = json.loads(done.stdout)
+    assert data["answered"] is False and data["topic"] is None and data["claims"] == []
+    assert "No sourced claims" in data["message"]
+
+
+@pytest.mark.parametrize(("question", "reason"), [("", "empty"), ("x" * 2500, "2,500 characters"),
+                                                   ("\x1b[2J\x07", "control character")])
+def test_bad_questions_get_one_line_and_no_traceback(env: dict[str, str], question: str, reason: str) -> None:
+    done = claimbot(env, "ask", question)
+    assert done.returncode == 2
+    assert reason in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_chat_gives_the_same_answers(env: dict[str, str]) -> None:
+    done = claimbot(env, "chat", stdin="how many casualties?\n\nwhats the weather\n:quit\n")
+    assert done.returncode == 0, done.stderr
+    single = claimbot(env, "ask", "how many casualties?").stdout.strip()
+    assert single in done.stdout
+    assert "The question is empty" in done.stdout
+    assert "No sourced claims" in done.stdout
+
+
+def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> None:
+    assert claimbot(env, "validate", str(SEED)).stdout.startswith(f"{SEED}: ok")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SEED.read_text().replace("status: confirmed", "status: sure"))
+    done = claimbot(env, "validate", str(bad))
+    assert done.returncode == 1 and f"{bad}:" in done.stderr and "status" in done.stderr
+
+    exported = claimbot(env, "export").stdout
+    out = tmp_path / "out.yaml"
+    out.write_text(exported)
+    assert "0 to" not in (dry := claimbot(env, "import", str(out), "--dry-run").stdout) and "unchanged" in dry
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(exported.replace("70 attackers were killed.", "Over 70 attackers were killed."))
+    dry = claimbot(env, "import", str(changed), "--dry-run").stdout
+    assert "1 to update" in dry and "update claim russia-70-attackers-killed (statement)" in dry
+    assert claimbot(env, "export").stdout == exported  # the dry run wrote nothing
+    assert "1 to update" in claimbot(env, "import", str(changed), "--actor", "alice").stdout
+    history = claimbot(env, "history", "--id", "russia-70-attackers-killed").stdout
+    assert "alice changed claim russia-70-attackers-killed (v2)" in history
+    assert "statement: 70 attackers were killed. → Over 70 attackers were killed." in history
+
+    done = claimbot(env, "import", str(bad))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert claimbot(env, "export").stdout == changed.read_text()  # nothing from the bad file
+
+
+def test_export_claimreview(env: dict[str, str]) -> None:
+    data = json.loads(claimbot(env, "export", "--format", "claimreview").stdout)
+    assert data["@context"] == "https://schema.org"
+    reviews = {r["identifier"]: r for r in data["@graph"]}
+    # Only claims with a verdict: the BBC-confirmed FSB building and the disputed capture of Bakhmut.
+    assert set(reviews) == {"bbc-fsb-building-confirmed", "russia-captured-bakhmut"}
+    fsb = reviews["bbc-fsb-building-confirmed"]
+    assert fsb["reviewRating"]["alternateName"] == "confirmed" and fsb["author"]["name"] == "BBC"
+    assert fsb["itemReviewed"]["@type"] == "Claim" and fsb["itemReviewed"]["author"]["name"] == "BBC (verification)"
+    assert reviews["russia-captured-bakhmut"]["itemReviewed"]["disputedBy"] == ["Ukrainian officials (Kyiv)"]
+
+
+def test_bad_setting_is_named(env: dict[str, str]) -> None:
+    env["CLAIMBOT_DATABASE_URL"] = "mysql://nope"
+    done = claimbot(env, "ask", "how many casualties")
+    assert done.returncode == 2 and "CLAIMBOT_DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
