@@ -87,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             return cmd_validate(args)
         settings = Settings()
-        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        # The command line talks through its output; log lines only when asked for.
+        level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
         service = open_service(settings)
         try:
             service.ensure_seeded(args.community)

@@ -213,6 +213,9 @@ def _friendly(err: Any) -> str:
         return "unknown field (check the spelling)"
     if kind == "string_pattern_mismatch":
         return "must be a lower-case id: letters, digits, '-', '_' or '.' (e.g. belgorod-casualties)"
+    if kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"unknown value {err['input']!r}; use one of {expected}"
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")
     return str(err["msg"])
