@@ -34,6 +34,9 @@ def render_text(answer: Answer, *, width: int = 88) -> str:
     wrap = lambda text, indent: textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)  # noqa: E731
     lines: list[str] = []
     if answer.decision == "answer" and answer.topic:
+        # Sources are numbered once and cited by number: most claims of a topic share them.
+        numbers: dict[str, int] = {}
+        cited: list[SourceRef] = []
         lines.append(answer.topic.title)
         lines.append(f"{answer.topic.event_title} \u00b7 match {answer.confidence:.0%}")
         for version in answer.versions:
@@ -45,11 +48,18 @@ def render_text(answer: Answer, *, width: int = 88) -> str:
                     lines.append(f"  figure: {figure}")
                 if claim.quote:
                     lines.append(wrap(f"quote: \u201c{claim.quote}\u201d", "  "))
-                lines.append(f"  {status_line(claim)}")
+                refs = []
                 for source in claim.sources:
-                    lines.append(wrap(f"source: {source_label(source)}", "  "))
+                    if source.id not in numbers:
+                        numbers[source.id] = len(numbers) + 1
+                        cited.append(source)
+                    refs.append(f"[{numbers[source.id]}]")
+                lines.append(f"  {status_line(claim)} \u00b7 source {' '.join(refs)}")
+        lines.append("")
+        for n, source in enumerate(cited, 1):
+            lines.append(wrap(f"[{n}] {source_label(source)}", ""))
         if answer.as_of:
-            lines += ["", f"Claims as of {answer.as_of:%Y-%m-%d}."]
+            lines.append(f"Claims as of {answer.as_of:%Y-%m-%d}.")
         if answer.suggestions:
             lines.append("Related: " + "; ".join(s.title for s in answer.suggestions))
     elif answer.decision == "suggest":

@@ -34,7 +34,8 @@ def test_ask_shows_both_sides_with_status_and_source(env: dict[str, str]) -> Non
     assert "Russia's defence ministry" in out and "Belgorod governor Vyacheslav Gladkov" in out
     assert out.index("Russia's defence ministry") < out.index("Belgorod governor")
     assert out.count("❔ unverified") >= 3
-    assert "source: Unnamed news outlet (seed article)" in out and "seeds/belgorod-incursion.txt" in out
+    assert "source [1]" in out and "[1] Unnamed news outlet (seed article)" in out
+    assert "seeds/belgorod-incursion.txt" in out
     assert "dozens" in out and "70 attackers killed" in out
 
 
