@@ -23,7 +23,7 @@ from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Lexicon, Matcher
 from .models import MODEL_OF_KIND, Meta
-from .storage import HistoryEntry, Store, StoreError, Write
+from .storage import ConflictError, HistoryEntry, Store, StoreError, Write
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ class ClaimService:
         self.question_retention = question_retention
         self._communities: dict[str, _Community] = {}
         self._lock = threading.Lock()
+        self._seed_lock = threading.Lock()
 
     # --- the claim base in memory ----------------------------------------------
 
@@ -226,14 +227,18 @@ class ClaimService:
 
     def ensure_seeded(self, community: str) -> ImportPlan | None:
         """Load the seed claim base into an empty community (a first run)."""
-        if self.store.last_seq(community) != 0 or not self.seed_files:
-            return None
-        merged: ImportPlan | None = None
-        for path in self.seed_files:
-            plan = self.import_file(community, path, actor="seed")
-            log.info("loaded seed claim base %s into community %s: %s", path, community, plan.summary())
-            merged = plan
-        return merged
+        with self._seed_lock:  # two threads seeing the same empty community seed it once
+            if self.store.last_seq(community) != 0 or not self.seed_files:
+                return None
+            merged: ImportPlan | None = None
+            try:
+                for path in self.seed_files:
+                    plan = self.import_file(community, path, actor="seed")
+                    log.info("loaded seed claim base %s into community %s: %s", path, community, plan.summary())
+                    merged = plan
+            except ConflictError:
+                return None  # another process seeded it at the same moment
+            return merged
 
     # --- writes ----------------------------------------------------------------
 

@@ -38,9 +38,9 @@ FIELD_WEIGHTS: dict[str, float] = {
     "aliases": 1.0,
     "title": 0.95,
     "tags": 0.85,
-    "parties": 0.6,
-    "claims": 0.7,
-    "event_terms": 0.6,
+    "parties": 0.7,
+    "claims": 0.6,
+    "event_terms": 0.55,
 }
 
 # Calibrated on the development question set (benchmarks/matching.py measures them).
@@ -49,7 +49,7 @@ ANSWER_EVIDENCE = 1.0  # idf units: at least one specific term, not just the eve
 ANSWER_MARGIN = 0.06
 SUGGEST_COVERAGE = 0.3
 SUGGEST_EVIDENCE = 0.5
-STRONG_FIELD = 0.85  # tags and up
+STRONG_FIELD = 0.7  # parties and up: curated names, not free text
 STRONG_EVIDENCE = 0.5
 TIE = 0.05  # scores this close are a tie, broken by event context or recency
 OTHER_EVENT_FACTOR = 0.8  # with a channel's event context, other events' topics weigh less

@@ -1,0 +1,35 @@
+"""Permission checks for moderator commands, as small named predicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+
+class NotModerator(app_commands.CheckFailure):
+    def __init__(self, role: str | None) -> None:
+        need = f"the **{role}** role or " if role else ""
+        super().__init__(f"Only moderators can do this: it needs {need}the Manage Messages permission.")
+
+
+def is_moderator(member: discord.Member | discord.User, role: str | None) -> bool:
+    if not isinstance(member, discord.Member):
+        return False
+    if member.guild_permissions.manage_messages or member.guild_permissions.administrator:
+        return True
+    return role is not None and any(r.name == role or str(r.id) == role for r in member.roles)
+
+
+def moderator_only() -> Any:
+    """A runtime check behind `default_permissions`: a server that widened who sees the
+    command is still safe, because the check runs on every use."""
+
+    def predicate(interaction: discord.Interaction[Any]) -> bool:
+        role = interaction.client.settings.moderator_role
+        if not is_moderator(interaction.user, role):
+            raise NotModerator(role)
+        return True
+
+    return app_commands.check(predicate)

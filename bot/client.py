@@ -1,0 +1,101 @@
+"""The bot: a discord.py `commands.Bot` holding the claim service, with safe defaults."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from knowledge.service import ClaimService
+
+from .settings import BotSettings
+from .views import PickTopic, TurnPage
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels")
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An error whose message is written for the member who triggered it."""
+
+
+class ClaimTree(app_commands.CommandTree["ClaimBot"]):
+    async def on_error(self, interaction: discord.Interaction[ClaimBot], error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CommandOnCooldown):
+            text = f"Easy there — you can ask again in {error.retry_after:.0f} s."
+        elif isinstance(error, (app_commands.CheckFailure, UserFacingError)):
+            text = str(error)
+        elif isinstance(error, app_commands.TransformerError):
+            text = f"I couldn't read the value {error.value!r}."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command /%s failed in guild %s", command, interaction.guild_id,
+                      exc_info=getattr(error, "original", error))
+            text = "Sorry, something went wrong on my side. The error was logged; please try again later."
+        await reply_ephemeral(interaction, text)
+
+
+async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def intents() -> discord.Intents:
+    # Guilds for the server list, guild messages for mentions and auto-answer, and
+    # message content because both read the question out of the message text.
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class ClaimBot(commands.Bot):
+    def __init__(self, service: ClaimService, settings: BotSettings, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            # Nothing the bot says can ping: a claim quoting "@everyone" stays text.
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=ClaimTree,
+            help_command=None,
+            **options,
+        )
+        self.service = service
+        self.settings = settings
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        self.add_dynamic_items(PickTopic, TurnPage)
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("slash commands synced to development server %s", self.settings.dev_guild_id)
+        else:
+            await self.tree.sync()
+            log.info("slash commands synced globally (may take up to an hour to appear)")
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        # No prefix commands: everything is a slash command, and the asking cog reads
+        # mentions itself. Without this, "@claimbot how many…" would be parsed as a
+        # command named "how".
+        return
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        # A server's first contact: give it the seed claim base to start from.
+        await asyncio.to_thread(self.service.ensure_seeded, str(guild.id))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.on_guild_available(guild)

@@ -1,0 +1,99 @@
+"""Members ask: `/ask`, an @mention, or a plain question in an auto-answer channel. One answer."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from knowledge.answers import Answer, QuestionError
+
+from ..client import ClaimBot, reply_ephemeral
+from ..render import answer_pages
+from ..views import answer_view
+
+log = logging.getLogger(__name__)
+
+MENTION = re.compile(r"<@!?\d+>")
+
+
+class Asking(commands.Cog):
+    def __init__(self, bot: ClaimBot) -> None:
+        self.bot = bot
+        self.service = bot.service
+
+    async def _ask(self, guild_id: int, channel_id: int, question: str) -> Answer:
+        community = str(guild_id)
+        _, event_id = await asyncio.to_thread(self.service.store.channel_settings, community, str(channel_id))
+        return await asyncio.to_thread(self.service.ask, community, question, event_id=event_id,
+                                       channel=str(channel_id))
+
+    async def _remember(self, guild_id: int, message: discord.Message, answer: Answer) -> None:
+        # So that a later change to these claims can update this message in place.
+        if answer.answered and answer.topic is not None:
+            await asyncio.to_thread(self.service.store.remember_posted_answer, str(guild_id),
+                                    f"{message.channel.id}/{message.id}", answer.topic.id)
+
+    @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
+    @app_commands.describe(question="What do you want to know? e.g. how many casualties?")
+    @app_commands.guild_only()
+    @app_commands.checks.dynamic_cooldown(
+        lambda i: app_commands.Cooldown(1, i.client.settings.ask_cooldown_seconds)  # type: ignore[attr-defined]
+        if i.client.settings.ask_cooldown_seconds > 0 else None,  # type: ignore[attr-defined]
+        key=lambda i: i.user.id,
+    )
+    async def ask(self, interaction: discord.Interaction[ClaimBot], question: str) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        try:
+            answer = await self._ask(interaction.guild_id, interaction.channel_id, question)
+        except QuestionError as exc:
+            await reply_ephemeral(interaction, str(exc))
+            return
+        embeds = answer_pages(answer)
+        await interaction.response.send_message(embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
+        message = await interaction.original_response()
+        await self._remember(interaction.guild_id, message, answer)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or self.bot.user is None:
+            return
+        mentioned = self.bot.user in message.mentions
+        if mentioned:
+            question = MENTION.sub(" ", message.content)
+            try:
+                answer = await self._ask(message.guild.id, message.channel.id, question)
+            except QuestionError as exc:
+                await self._reply(message, content=str(exc))
+                return
+        else:
+            auto, _ = await asyncio.to_thread(self.service.store.channel_settings, str(message.guild.id),
+                                              str(message.channel.id))
+            if not auto:
+                return
+            try:
+                answer = await self._ask(message.guild.id, message.channel.id, message.content)
+            except QuestionError:
+                return  # not a question: stay quiet in a conversation
+            if not answer.answered or answer.confidence < self.bot.settings.auto_answer_min_confidence:
+                return  # only confident answers interrupt a conversation
+        embeds = answer_pages(answer)
+        sent = await self._reply(message, embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
+        if sent is not None:
+            await self._remember(message.guild.id, sent, answer)
+
+    async def _reply(self, message: discord.Message, **kwargs: object) -> discord.Message | None:
+        try:
+            return await message.reply(mention_author=False, **kwargs)  # type: ignore[arg-type]
+        except discord.Forbidden:
+            log.warning("missing permission to reply in channel %s of guild %s (needs Send Messages and Embed Links)",
+                        message.channel.id, message.guild.id if message.guild else None)
+            return None
+
+
+async def setup(bot: ClaimBot) -> None:
+    await bot.add_cog(Asking(bot))

@@ -1,0 +1,63 @@
+"""Moderators set how the bot behaves in a channel: auto-answer, and the event it is about."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..checks import moderator_only
+from ..client import ClaimBot
+
+
+class Channels(commands.GroupCog, group_name="channel", group_description="How claimbot behaves in this channel"):
+    def __init__(self, bot: ClaimBot) -> None:
+        self.bot = bot
+        self.service = bot.service
+        super().__init__()
+
+    @app_commands.command(name="autoanswer", description="Answer confident questions here without a mention")
+    @app_commands.describe(enabled="On: answer questions asked in this channel; off: only /ask and mentions")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    @moderator_only()
+    async def autoanswer(self, interaction: discord.Interaction[ClaimBot], enabled: bool) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        community, channel = str(interaction.guild_id), str(interaction.channel_id)
+        _, event_id = await asyncio.to_thread(self.service.store.channel_settings, community, channel)
+        await asyncio.to_thread(self.service.store.set_channel, community, channel, auto_answer=enabled,
+                                event_id=event_id)
+        state = "will now answer questions here when it is confident" if enabled else "will answer here only when asked"
+        await interaction.response.send_message(f"claimbot {state}.", ephemeral=True)
+
+    @app_commands.command(name="event", description="Tie this channel to an event, so questions here are about it")
+    @app_commands.describe(event="The event (leave empty to untie the channel)")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    @moderator_only()
+    async def event(self, interaction: discord.Interaction[ClaimBot], event: str | None = None) -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        community, channel = str(interaction.guild_id), str(interaction.channel_id)
+        events = self.service.knowledge(community).events
+        if event is not None and event not in events:
+            await interaction.response.send_message(
+                f"There is no event `{event}`; pick one from the list as you type.", ephemeral=True)
+            return
+        auto, _ = await asyncio.to_thread(self.service.store.channel_settings, community, channel)
+        await asyncio.to_thread(self.service.store.set_channel, community, channel, auto_answer=auto, event_id=event)
+        text = f"Questions here are now about **{events[event].title}**." if event else "This channel is no longer tied to an event."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @event.autocomplete("event")
+    async def _event_choices(self, interaction: discord.Interaction[ClaimBot], current: str
+                             ) -> list[app_commands.Choice[str]]:
+        events = self.service.knowledge(str(interaction.guild_id)).events.values()
+        wanted = current.casefold()
+        return [app_commands.Choice(name=e.title[:100], value=e.id) for e in events
+                if wanted in e.title.casefold() or wanted in e.id][:25]
+
+
+async def setup(bot: ClaimBot) -> None:
+    await bot.add_cog(Channels(bot))

@@ -1,0 +1,134 @@
+"""Answer → Discord embeds, within Discord's limits, never cutting text silently.
+
+Discord rejects an embed with a field over 1,024 characters, more than 25 fields, or
+more than 6,000 characters in all. A long answer is therefore split: a party's claims
+continue in further fields, and fields continue on further pages (one embed per page,
+with page buttons). Every character of every claim appears on some page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+from discord.utils import escape_markdown
+
+from knowledge.answers import Answer, ClaimView, SourceRef
+from knowledge.text import figure_label
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_PER_EMBED = 25
+EMBED_TOTAL_LIMIT = 6000
+FOOTER_LIMIT = 2048
+
+# Neutral colours per decision, never the only signal: every status is spelt out.
+COLOUR = {"answer": discord.Colour.blurple(), "suggest": discord.Colour.gold(), "none": discord.Colour.light_grey()}
+# Room kept for "page 10/12" in the footer and the description line.
+_FOOTER_RESERVE = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+
+
+def source_link(source: SourceRef) -> str:
+    publisher = escape_markdown(source.publisher)
+    if source.url:
+        return f"[{publisher}]({source.url})"
+    title = escape_markdown(source.title)
+    return f"{publisher} — *{title}*" + (f" ({source.document})" if source.document else "")
+
+
+def claim_text(claim: ClaimView) -> str:
+    lines = [escape_markdown(claim.statement)]
+    if (figure := figure_label(claim)) is not None:
+        lines.append(f"**Figure:** {escape_markdown(figure)}")
+    if claim.quote:
+        lines.append(f"> \u201c{escape_markdown(claim.quote)}\u201d")
+    status = f"**{claim.badge}**"
+    if claim.verified_by:
+        status += f" by {escape_markdown(claim.verified_by)}"
+    if claim.disputed_by:
+        status += " \u00b7 disputed by " + ", ".join(escape_markdown(p) for p in claim.disputed_by)
+    lines.append(status)
+    if claim.sources:
+        lines.append("Source: " + ", ".join(source_link(s) for s in claim.sources))
+    return "\n".join(lines)
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split text into pieces of at most `limit` characters, at line or word boundaries when possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _shorten(text: str, limit: int) -> str:
+    # Only for labels (titles, field names) whose full text is repeated elsewhere.
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def answer_fields(answer: Answer) -> list[Field]:
+    fields: list[Field] = []
+    for version in answer.versions:
+        name = _shorten(escape_markdown(version.party), FIELD_NAME_LIMIT - 20)
+        body = "\n\n".join(claim_text(c) for c in version.claims)
+        for i, chunk in enumerate(_chunks(body, FIELD_VALUE_LIMIT)):
+            fields.append(Field(name if i == 0 else f"{name} (continued)", chunk))
+    return fields
+
+
+def answer_pages(answer: Answer) -> list[discord.Embed]:
+    """The embeds of an answer, one per page; a single page when it fits."""
+    if answer.decision != "answer" or answer.topic is None:
+        return [message_embed(answer)]
+    title = _shorten(answer.topic.title, TITLE_LIMIT)
+    description = f"{escape_markdown(answer.topic.event_title)} \u00b7 every party's version, with its status and source"
+    footer = f"claims as of {answer.as_of:%Y-%m-%d}" if answer.as_of else "claims as of today"
+    budget = EMBED_TOTAL_LIMIT - len(title) - len(description) - len(footer) - _FOOTER_RESERVE
+    pages: list[list[Field]] = [[]]
+    used = 0
+    for field in answer_fields(answer):
+        size = len(field.name) + len(field.value)
+        if pages[-1] and (len(pages[-1]) >= FIELDS_PER_EMBED or used + size > budget):
+            pages.append([])
+            used = 0
+        pages[-1].append(field)
+        used += size
+    embeds = []
+    for number, fields in enumerate(pages, 1):
+        embed = discord.Embed(title=title, description=description, colour=COLOUR["answer"])
+        for field in fields:
+            embed.add_field(name=field.name, value=field.value, inline=False)
+        suffix = f" \u00b7 page {number}/{len(pages)}" if len(pages) > 1 else ""
+        embed.set_footer(text=footer + suffix)
+        embeds.append(embed)
+    return embeds
+
+
+def message_embed(answer: Answer) -> discord.Embed:
+    """The embed for "did you mean" and for no answer."""
+    embed = discord.Embed(description=answer.message or "", colour=COLOUR[answer.decision])
+    for n, suggestion in enumerate(answer.suggestions, 1):
+        embed.add_field(name=f"{n}. {_shorten(suggestion.title, FIELD_NAME_LIMIT - 4)}",
+                        value=_shorten(suggestion.event_title, FIELD_VALUE_LIMIT), inline=False)
+    return embed
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters Discord counts towards its 6,000 limit."""
+    return len(embed)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+pytest_plugins = ["tests.fakediscord.fixtures"]
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_error_logs(request: pytest.FixtureRequest) -> Iterator[_ErrorRecords]:
+    """discord.py only *logs* exceptions in event handlers: fail any test that logged an error
+    it did not expect (mark it `expect_error_log` when the error is the point)."""
+    handler = _ErrorRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    if not request.node.get_closest_marker("expect_error_log") and handler.records:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"unexpected ERROR log lines:\n{lines}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "expect_error_log: the test expects ERROR log lines")

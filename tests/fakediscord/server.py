@@ -1,0 +1,426 @@
+"""A local stand-in for Discord: the gateway websocket and the REST routes claimbot uses.
+
+The real discord.py client connects to it over loopback (see `point_discord_py_at`).
+Tests deliver gateway events (interactions, messages), read back every REST request the
+bot made, and make Discord misbehave: answer a route with a 429 as Discord does, fail a
+route with 403/404, drop the gateway connection so the client has to RESUME.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+APP_ID = 900000000000000001
+BOT_USER_ID = APP_ID
+_counter = itertools.count(1)
+
+
+def snowflake() -> int:
+    """A snowflake that encodes *now*: discord.py treats old interaction ids as expired."""
+    return ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(_counter) & 0x3FFFFF)
+
+
+def user_payload(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": name, "avatar": None,
+            "bot": bot, "public_flags": 0, "flags": 0}
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str  # without the /api/v10 prefix
+    query: dict[str, str]
+    json: Any
+    files: dict[str, bytes] = field(default_factory=dict)
+    status: int = 200
+
+
+@dataclass
+class _Failure:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class Guild:
+    id: int
+    name: str
+    channels: dict[int, str] = field(default_factory=dict)  # id → name
+    roles: dict[int, tuple[str, int]] = field(default_factory=dict)  # id → (name, permissions)
+
+
+class FakeDiscord:
+    def __init__(self) -> None:
+        self.requests: list[Recorded] = []
+        self.guilds: dict[int, Guild] = {}
+        self.deleted_channels: set[int] = set()
+        self.identifies = 0
+        self.resumes = 0
+        self._failures: list[_Failure] = []
+        self._new_request = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = 0
+        self._sent: list[dict[str, Any]] = []  # dispatches, for RESUME replay
+        self._session_id = "fake-session"
+        self._ready = asyncio.Event()
+        self._messages: dict[int, dict[str, Any]] = {}
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def rest_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # --- test controls ---------------------------------------------------------
+
+    def add_guild(self, guild_id: int, name: str = "Test server", *, channels: dict[int, str] | None = None,
+                  roles: dict[int, tuple[str, int]] | None = None) -> Guild:
+        guild = Guild(guild_id, name, dict(channels or {guild_id + 1: "general"}), dict(roles or {}))
+        self.guilds[guild_id] = guild
+        return guild
+
+    def rate_limit_next(self, method: str, path_pattern: str, *, retry_after: float = 0.2) -> None:
+        """Answer the next matching call with a 429 exactly as Discord sends one."""
+        self._failures.append(_Failure(
+            method, re.compile(path_pattern), 429,
+            {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+            {"Via": "1.1 google", "Retry-After": str(max(1, round(retry_after))), "X-RateLimit-Limit": "5",
+             "X-RateLimit-Remaining": "0", "X-RateLimit-Reset-After": str(retry_after),
+             "X-RateLimit-Bucket": "fake-bucket", "X-RateLimit-Scope": "user"},
+        ))
+
+    def fail_next(self, method: str, path_pattern: str, status: int, code: int, message: str) -> None:
+        self._failures.append(_Failure(method, re.compile(path_pattern), status, {"message": message, "code": code}, {}))
+
+    def delete_channel(self, channel_id: int) -> None:
+        self.deleted_channels.add(channel_id)
+
+    async def drop_gateway(self) -> None:
+        """Close the gateway socket abruptly; the client must reconnect and RESUME."""
+        self._ready.clear()
+        for ws in list(self._sockets):
+            await ws.close(code=4000, message=b"dropped by test")
+
+    async def wait_ready(self, timeout: float = 10) -> None:
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    async def wait_for_request(self, method: str, path_pattern: str, *, after: int = 0,
+                               timeout: float = 10) -> Recorded:
+        """The first request at index >= after matching method and path (a regex, fully matched)."""
+        pattern = re.compile(path_pattern)
+
+        def find() -> Recorded | None:
+            for r in self.requests[after:]:
+                if r.method == method and pattern.fullmatch(r.path):
+                    return r
+            return None
+
+        async with self._new_request:
+            await asyncio.wait_for(self._new_request.wait_for(find), timeout)
+        found = find()
+        assert found is not None
+        return found
+
+    def matching(self, method: str, path_pattern: str) -> list[Recorded]:
+        pattern = re.compile(path_pattern)
+        return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        self._sequence += 1
+        payload = {"op": 0, "t": event, "s": self._sequence, "d": data}
+        self._sent.append(payload)
+        for ws in list(self._sockets):
+            if not ws.closed:
+                await ws.send_str(json.dumps(payload))
+
+    async def send_slash(self, guild_id: int, channel_id: int, user_id: int, name: str,
+                         options: dict[str, Any] | None = None, *, permissions: int = 0,
+                         roles: list[int] | None = None, subcommand: str | None = None) -> dict[str, Any]:
+        opts = [{"name": k, "type": _option_type(v), "value": v} for k, v in (options or {}).items()]
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions, roles=roles)
+
+    async def send_component(self, guild_id: int, channel_id: int, user_id: int, custom_id: str,
+                             message: dict[str, Any], *, permissions: int = 0) -> dict[str, Any]:
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interaction(3, guild_id, channel_id, user_id, data, permissions=permissions,
+                                       message=message)
+
+    async def send_message(self, guild_id: int, channel_id: int, user_id: int, content: str, *,
+                           mentions_bot: bool = False) -> dict[str, Any]:
+        message = self.message_payload(channel_id, content, author=user_payload(user_id, f"user{user_id}"),
+                                       guild_id=guild_id)
+        message["member"] = {"roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
+        if mentions_bot:
+            message["mentions"] = [user_payload(BOT_USER_ID, "claimbot", bot=True)]
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def _interaction(self, kind: int, guild_id: int, channel_id: int, user_id: int, data: dict[str, Any], *,
+                           permissions: int, roles: list[int] | None = None,
+                           message: dict[str, Any] | None = None) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "id": str(snowflake()), "application_id": str(APP_ID), "type": kind, "token": f"itoken-{snowflake()}",
+            "version": 1, "guild_id": str(guild_id), "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": "general",
+                        "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+            "member": {"user": user_payload(user_id, f"user{user_id}"), "roles": [str(r) for r in roles or []],
+                       "permissions": str(permissions), "joined_at": _now(), "deaf": False, "mute": False,
+                       "flags": 0, "pending": False, "nick": None, "avatar": None},
+            "data": data, "app_permissions": str((1 << 50) - 1), "locale": "en-US", "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id)}, "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return payload
+
+    # --- payloads -------------------------------------------------------------
+
+    def message_payload(self, channel_id: int, content: str = "", *, author: dict[str, Any] | None = None,
+                        guild_id: int | None = None, embeds: list[Any] | None = None,
+                        components: list[Any] | None = None, flags: int = 0) -> dict[str, Any]:
+        message = {
+            "id": str(snowflake()), "channel_id": str(channel_id), "author": author or user_payload(BOT_USER_ID, "claimbot", bot=True),
+            "content": content, "timestamp": _now(), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
+            "embeds": embeds or [], "pinned": False, "type": 0, "flags": flags, "components": components or [],
+        }
+        if guild_id is not None:
+            message["guild_id"] = str(guild_id)
+        self._messages[int(message["id"])] = message
+        return message
+
+    def _guild_create(self, guild: Guild) -> dict[str, Any]:
+        everyone = {"id": str(guild.id), "name": "@everyone", "permissions": str(0x400 | 0x800 | (1 << 31)),
+                    "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+        roles = [everyone] + [
+            {"id": str(rid), "name": name, "permissions": str(perms), "position": 1, "color": 0, "hoist": False,
+             "managed": False, "mentionable": False, "flags": 0}
+            for rid, (name, perms) in guild.roles.items()
+        ]
+        return {
+            "id": str(guild.id), "name": guild.name, "icon": None, "owner_id": "1", "unavailable": False,
+            "member_count": 2, "large": False, "features": [], "emojis": [], "stickers": [], "roles": roles,
+            "channels": [{"id": str(cid), "type": 0, "name": name, "position": i, "permission_overwrites": [],
+                          "nsfw": False, "parent_id": None, "topic": None}
+                         for i, (cid, name) in enumerate(guild.channels.items())],
+            "members": [{"user": user_payload(BOT_USER_ID, "claimbot", bot=True), "roles": [], "joined_at": _now(),
+                         "deaf": False, "mute": False, "flags": 0}],
+            "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
+            "guild_scheduled_events": [], "soundboard_sounds": [], "verification_level": 0,
+            "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0,
+            "premium_tier": 0, "preferred_locale": "en-US", "system_channel_flags": 0, "joined_at": _now(),
+        }
+
+    # --- gateway ----------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        try:
+            async for msg in ws:
+                if msg.type is not WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                await self._on_frame(ws, frame)
+        finally:
+            self._sockets.remove(ws)
+        return ws
+
+    async def _on_frame(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+        op = frame.get("op")
+        if op == 1:  # heartbeat
+            await ws.send_str(json.dumps({"op": 11}))
+        elif op == 2:  # identify
+            self.identifies += 1
+            self._sequence = 0
+            self._sent.clear()
+            ready = {
+                "v": 10, "session_id": self._session_id, "resume_gateway_url": self.gateway_url,
+                "user": user_payload(BOT_USER_ID, "claimbot", bot=True), "shard": [0, 1],
+                "application": {"id": str(APP_ID), "flags": 0},
+                "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            }
+            await self.dispatch("READY", ready)
+            for guild in self.guilds.values():
+                await self.dispatch("GUILD_CREATE", self._guild_create(guild))
+            self._ready.set()
+        elif op == 6:  # resume
+            self.resumes += 1
+            seq = frame["d"].get("seq") or 0
+            for payload in [p for p in self._sent if p["s"] > seq]:
+                await ws.send_str(json.dumps(payload))
+            self._sequence += 1
+            resumed = {"op": 0, "t": "RESUMED", "s": self._sequence, "d": {}}
+            self._sent.append(resumed)
+            await ws.send_str(json.dumps(resumed))
+            self._ready.set()
+
+    # --- REST -------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        files: dict[str, bytes] = {}
+        if request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:  # type: ignore[union-attr]
+                raw = await part.read()  # type: ignore[union-attr]
+                if part.name == "payload_json":  # type: ignore[union-attr]
+                    body = json.loads(raw)
+                else:
+                    files[part.filename or part.name or "file"] = bytes(raw)  # type: ignore[union-attr]
+        elif request.can_read_body:
+            text = await request.text()
+            body = json.loads(text) if text else None
+        record = Recorded(request.method, path, dict(request.query), body, files)
+        failure = next((f for f in self._failures if f.method == request.method and f.pattern.fullmatch(path)), None)
+        if failure is not None:
+            self._failures.remove(failure)
+            record.status = failure.status
+            response = _json(failure.body, failure.status, failure.headers)
+        else:
+            status, payload = self._route(request.method, path, body, record)
+            record.status = status
+            response = _json(payload, status) if payload is not None else web.Response(status=status)
+        async with self._new_request:
+            self.requests.append(record)
+            self._new_request.notify_all()
+        return response
+
+    def _route(self, method: str, path: str, body: Any, record: Recorded) -> tuple[int, Any]:
+        for route_method, pattern, handler in self._routes():
+            if method == route_method and (m := re.fullmatch(pattern, path)):
+                return handler(body, *m.groups())
+        return 404, {"message": f"fake Discord has no route {method} {path}", "code": 0}
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., tuple[int, Any]]]]:
+        app = {"id": str(APP_ID), "name": "claimbot", "icon": None, "description": "", "bot_public": True,
+               "bot_require_code_grant": False, "verify_key": "x", "flags": 0,
+               "owner": user_payload(1, "owner"), "team": None}
+        gateway = {"url": self.gateway_url, "shards": 1,
+                   "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
+        return [
+            ("GET", r"/users/@me", lambda b: (200, user_payload(BOT_USER_ID, "claimbot", bot=True))),
+            ("GET", r"/oauth2/applications/@me", lambda b: (200, app)),
+            ("GET", r"/gateway", lambda b: (200, {"url": self.gateway_url})),
+            ("GET", r"/gateway/bot", lambda b: (200, gateway)),
+            ("PUT", r"/applications/(\d+)/commands", lambda b, a: (200, _commands(b))),
+            ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", lambda b, a, g: (200, _commands(b))),
+            ("GET", r"/applications/(\d+)/commands", lambda b, a: (200, [])),
+            ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
+            ("GET", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", lambda b, a, t, m: (200, self._message_for(m))),
+            ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", lambda b, a, t, m: (200, self._edit(m, b))),
+            ("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", lambda b, a, t, m: (204, None)),
+            ("POST", r"/webhooks/(\d+)/([^/]+)", lambda b, a, t: (200, self._new_message(0, b))),
+            ("POST", r"/channels/(\d+)/messages", self._post_message),
+            ("PATCH", r"/channels/(\d+)/messages/(\d+)", self._patch_message),
+            ("DELETE", r"/channels/(\d+)/messages/(\d+)", lambda b, c, m: (204, None)),
+            ("POST", r"/channels/(\d+)/typing", lambda b, c: (204, None)),
+        ]
+
+    def _callback(self, body: Any, interaction_id: str, token: str) -> tuple[int, Any]:
+        kind = body.get("type") if isinstance(body, dict) else None
+        data = (body or {}).get("data") or {}
+        message = self._new_message(0, data) if kind in (4, 5, 7) else None
+        interaction = {"id": interaction_id, "type": 2, "response_message_id": message["id"] if message else None,
+                       "response_message_loading": kind == 5,
+                       "response_message_ephemeral": bool(data.get("flags", 0) & 64)}
+        resource: dict[str, Any] = {"type": kind}
+        if message is not None:
+            resource["message"] = message
+        return 200, {"interaction": interaction, "resource": resource}
+
+    def _new_message(self, channel_id: int, body: Any) -> dict[str, Any]:
+        body = body or {}
+        return self.message_payload(channel_id, body.get("content") or "", embeds=body.get("embeds"),
+                                    components=body.get("components"), flags=body.get("flags") or 0)
+
+    def _message_for(self, message_id: str) -> dict[str, Any]:
+        if message_id != "@original" and int(message_id) in self._messages:
+            return self._messages[int(message_id)]
+        return self.message_payload(0)
+
+    def _edit(self, message_id: str, body: Any) -> dict[str, Any]:
+        message = dict(self._message_for(message_id))
+        for key in ("content", "embeds", "components"):
+            if isinstance(body, dict) and key in body:
+                message[key] = body[key]
+        message["edited_timestamp"] = _now()
+        self._messages[int(message["id"])] = message
+        return message
+
+    def _post_message(self, body: Any, channel_id: str) -> tuple[int, Any]:
+        if int(channel_id) in self.deleted_channels:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        return 200, self._new_message(int(channel_id), body)
+
+    def _patch_message(self, body: Any, channel_id: str, message_id: str) -> tuple[int, Any]:
+        if int(channel_id) in self.deleted_channels or int(message_id) not in self._messages:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        return 200, self._edit(message_id, body)
+
+
+def _commands(body: Any) -> list[dict[str, Any]]:
+    return [{**c, "id": str(snowflake()), "application_id": str(APP_ID), "version": "1"} for c in body or []]
+
+
+def _option_type(value: Any) -> int:
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return 4
+    return 3
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _json(payload: Any, status: int, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly "application/json": discord.py's login breaks on "; charset=utf-8".
+    response = web.Response(status=status, body=json.dumps(payload).encode(), headers=headers or {})
+    response.headers["Content-Type"] = "application/json"
+    return response
