@@ -167,3 +167,26 @@ async def test_a_dropped_gateway_is_resumed_and_the_bot_still_answers(bot: Claim
     assert (fake_discord.identifies, fake_discord.resumes) == (1, 1)  # resumed, not a new session
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
     assert_casualties_embed((await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]["embeds"][0])
+
+
+async def test_a_long_answer_is_paginated_with_buttons(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    community = str(GUILD)
+    writes = [
+        Write("claim", f"long-{n}", "create",
+              Claim(id=f"long-{n}", party="gladkov", statement=f"Report {n}: " + "many details " * 70,
+                    sources=["belgorod-article"]), "belgorod-casualties")
+        for n in range(12)
+    ]
+    bot.service.write(community, writes, "mod")
+    await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
+    data = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    footer = data["embeds"][0]["footer"]["text"]
+    assert "page 1/" in footer
+    buttons = [c for row in data["components"] for c in row["components"]]
+    assert [b["custom_id"] for b in buttons] == ["cb:p:0:belgorod-casualties", "cb:p:1:belgorod-casualties"]
+    message = fake_discord.message_payload(CHANNEL, embeds=data["embeds"], components=data["components"],
+                                           guild_id=GUILD)
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MEMBER, buttons[1]["custom_id"], message)
+    page2 = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json
+    assert page2["type"] == 7 and "page 2/" in page2["data"]["embeds"][0]["footer"]["text"]

@@ -1,0 +1,68 @@
+"""Answers always fit Discord's limits, and nothing is cut: plain unit tests, no network."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.render import (DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT,
+                        FIELDS_PER_EMBED, TITLE_LIMIT, answer_pages)
+from bot.views import answer_view
+from knowledge.answers import Answer, ClaimView, PartyVersion, SourceRef, TopicRef
+from knowledge.models import Status
+
+SOURCE = SourceRef(id="s", publisher="Example News", title="An article", url="https://example.org/a")
+
+
+def big_answer(parties: int, claims_per_party: int, statement_len: int) -> Answer:
+    versions = []
+    for p in range(parties):
+        claims = [
+            ClaimView(id=f"c{p}-{c}", party_id=f"p{p}", party=f"Party number {p} " + "x" * 300,
+                      statement=f"STATEMENT-{p}-{c} " + ("word " * (statement_len // 5)), status=Status.DISPUTED,
+                      sources=[SOURCE], disputed_by=["Someone else"])
+            for c in range(claims_per_party)
+        ]
+        versions.append(PartyVersion(party_id=f"p{p}", party=claims[0].party, claims=claims))
+    return Answer(question="q", decision="answer",
+                  topic=TopicRef(id="t", title="T" * 400, event_id="e", event_title="Event"),
+                  confidence=0.9, versions=versions, as_of=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("parties", "claims", "length"), [(3, 1, 100), (40, 1, 900), (5, 3, 1000), (30, 2, 3000)])
+def test_every_page_fits_and_every_claim_appears(parties: int, claims: int, length: int) -> None:
+    answer = big_answer(parties, claims, min(length, 1000))
+    pages = answer_pages(answer)
+    for embed in pages:
+        assert len(embed) <= EMBED_TOTAL_LIMIT
+        assert len(embed.fields) <= FIELDS_PER_EMBED
+        assert len(embed.title or "") <= TITLE_LIMIT and len(embed.description or "") <= DESCRIPTION_LIMIT
+        for field in embed.fields:
+            assert len(field.name or "") <= FIELD_NAME_LIMIT and 0 < len(field.value or "") <= FIELD_VALUE_LIMIT
+    text = " ".join(f.value or "" for e in pages for f in e.fields)
+    for version in answer.versions:
+        for claim in version.claims:
+            # Never cut silently: every word of every statement is on some page.
+            assert text.count(claim.statement.split()[0]) == 1
+            assert " ".join(text.split()).count(" ".join(claim.statement.split())) == 1
+    if len(pages) > 1:
+        assert pages[0].footer.text and pages[0].footer.text.endswith(f"page 1/{len(pages)}")
+        view = answer_view(answer, 0, len(pages))
+        ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
+        assert ids == ["cb:p:0:t", "cb:p:1:t"] and all(len(i) <= 100 for i in ids)
+
+
+def test_status_is_spelt_out_not_only_coloured() -> None:
+    page = answer_pages(big_answer(1, 1, 50))[0]
+    assert "⚖️ disputed" in page.fields[0].value and "disputed by Someone else" in page.fields[0].value
+    assert "[Example News](https://example.org/a)" in page.fields[0].value
+
+
+def test_markdown_in_claims_is_inert() -> None:
+    answer = big_answer(1, 1, 10)
+    claim = answer.versions[0].claims[0].model_copy(update={"statement": "**bold** [link](https://evil.example)"})
+    answer = answer.model_copy(update={"versions": [answer.versions[0].model_copy(update={"claims": [claim]})]})
+    value = answer_pages(answer)[0].fields[0].value or ""
+    # Escaped: no bold, and no masked link disguising where it points.
+    assert "\\*\\*bold\\*\\*" in value and "\\[link](" in value
