@@ -43,3 +43,19 @@ def test_start_without_a_token_opens_the_offline_console(tmp_path: Path) -> None
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "offline console" in done.stdout and "Belgorod governor Vyacheslav Gladkov" in done.stdout
+
+
+@pytest.mark.expect_error_log
+async def test_a_rejected_token_is_one_clear_log_line(fake_discord, service, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    from bot.client import ClaimBot
+    from bot.launcher import _serve
+    from bot.settings import BotSettings
+
+    from .conftest import TOKEN
+
+    fake_discord.fail_next("GET", "/users/@me", 401, 0, "401: Unauthorized")
+    bot = ClaimBot(service, BotSettings(_env_file=None))
+    assert await _serve(bot, TOKEN) == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert errors == ["Discord rejected the token (CLAIMBOT_DISCORD_TOKEN): reset it in the Developer Portal → Bot"]
+    assert TOKEN not in caplog.text
