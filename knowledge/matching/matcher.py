@@ -22,6 +22,7 @@ Design, in the order a question goes through it:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from datetime import date
 from rapidfuzz import fuzz, process
 
 from .lexicon import Lexicon
-from .text import STOPWORDS, common_words, normalise, stem
+from .text import STOPWORDS, normalise, stem, word_ranks
 from .types import Candidate, MatchResult, TopicDocument
 
 # Field weights: where a term sits says how much it is about the topic.
@@ -46,14 +47,35 @@ FIELD_WEIGHTS: dict[str, float] = {
 # Calibrated on the development question set (benchmarks/matching.py measures them).
 ANSWER_COVERAGE = 0.55
 ANSWER_EVIDENCE = 1.0  # idf units: at least one specific term, not just the event's name
-ANSWER_MARGIN = 0.06
+ANSWER_MARGIN = 0.02
 SUGGEST_COVERAGE = 0.3
 SUGGEST_EVIDENCE = 0.5
-STRONG_FIELD = 0.7  # parties and up: curated names, not free text
+STRONG_FIELD = 0.7  # above the parties: tags, title, aliases (a party alone is "did you mean")
 STRONG_EVIDENCE = 0.5
 TIE = 0.05  # scores this close are a tie, broken by event context or recency
 OTHER_EVENT_FACTOR = 0.8  # with a channel's event context, other events' topics weigh less
 RESCORE = 12  # candidates re-scored with rapidfuzz
+CONCEPT_FACTOR = 0.9
+QUESTION_TYPE_BONUS = 0.06
+_QUESTION_TYPES = (
+    ("quantity", re.compile(r"\b(how many|how much|number of|skolko|skilki)\b")),
+    ("who", re.compile(r"\b(who|whom|whose|kto|khto|which side|which group)\b")),
+    ("why", re.compile(r"\b(why|pochemu|chomu|reason)\b")),
+)
+
+
+def question_type(text: str) -> str | None:
+    norm = normalise(text)
+    return next((name for name, pattern in _QUESTION_TYPES if pattern.search(norm)), None)
+
+
+def _tokens(question: str) -> list[tuple[str, bool]]:
+    """Normalised words, each with whether it was written in Cyrillic."""
+    out: list[tuple[str, bool]] = []
+    for raw in question.split():
+        cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in raw)
+        out.extend((word, cyrillic) for word in normalise(raw).split())
+    return out
 
 
 def _texts(doc: TopicDocument, field_name: str) -> tuple[str, ...]:
@@ -61,11 +83,31 @@ def _texts(doc: TopicDocument, field_name: str) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else value
 
 
+CHATTER = sorted(w for w in STOPWORDS if len(w) >= 3)
+# Case and adjective endings of transliterated Russian/Ukrainian words, longest first.
+_SLAVIC_ENDING = re.compile(
+    r"(skuyu|skaya|skogo|skomu|skikh|skimi|skoi|skii|skoe|ska|sku|skyi|ogo|omu|ykh|ikh|ami|yami|akh|yakh"
+    r"|uyu|yuyu|aya|yaya|oye|ogo|ii|yi|oi|ei|om|em|am|ym|im|u|a|e|i|y|o|ya|yu)$"
+)
+OFF_TOPIC = "not_"  # lexicon concepts of meanings no topic answers (history, sport, …)
+RARE = 25000  # frequency rank beyond which a word is rare (not in the everyday lists)
+
+
+def _against(rank: int) -> float:
+    """Unknown everyday words: the 3,000 most common are chatter, rarer ones count against."""
+    if rank < 3000:
+        return 0.0
+    if rank < 12000:
+        return 0.15
+    return 0.35
+
+
 @dataclass(slots=True)
 class _Unit:
     terms: tuple[str, ...]
     weight: float = 0.0  # idf of the unit's most specific known term
-    foreign: bool = False  # a rare word the claim base does not know
+    foreign: bool = False  # a word the claim base does not know
+    against: float = 1.0  # how much a foreign word counts against (rarer words count more)
 
 
 @dataclass
@@ -74,6 +116,7 @@ class _Scored:
     coverage: float
     evidence: float
     strong: float
+    anchored: float
     score: float = 0.0
 
 
@@ -90,7 +133,7 @@ class Matcher:
     def __post_init__(self) -> None:
         if self.lexicon is None:
             self.lexicon = Lexicon.load()
-        self._common = common_words()
+        self._ranks = word_ranks()
 
     # --- index ------------------------------------------------------------------
 
@@ -149,14 +192,16 @@ class Matcher:
     def _terms_for_text(self, norm: str, words_seen: set[str]) -> Iterable[str]:
         assert self.lexicon is not None
         for concept in self.lexicon.phrase_concepts(norm):
-            yield "c:" + concept
+            if not concept.startswith(OFF_TOPIC):
+                yield "c:" + concept
         for word in norm.split():
             if word in STOPWORDS:
                 continue
             words_seen.add(word)
             yield "w:" + stem(word)
             for concept in self._concepts(word):
-                yield "c:" + concept
+                if not concept.startswith(OFF_TOPIC):
+                    yield "c:" + concept
 
     def _concepts(self, word: str) -> tuple[str, ...]:
         cached = self._concept_cache.get(word)
@@ -184,10 +229,41 @@ class Matcher:
                     by_len[len(w)].append(w)
             self._vocab_by_len = dict(by_len)
         choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self._vocab_by_len.get(n, ())]
-        # Longer words tolerate more edits: "casualtes" (1 edit in 9) yes, "kil" → "kyiv" no.
-        cutoff = 80 if len(word) >= 7 else 75 if len(word) >= 5 else 85
+        # Longer words tolerate more edits: "casualtes" (1 edit in 9) yes, "kil" → "kyiv" no;
+        # long place names are spelt many ways ("zaporozhye", "zaporizhzhia").
+        cutoff = 70 if len(word) >= 9 else 78 if len(word) >= 7 else 75 if len(word) >= 5 else 85
         best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else None
+
+    def _known_terms_by_stem(self, word: str) -> tuple[str, ...]:
+        root = _SLAVIC_ENDING.sub("", word)
+        if len(root) < 4:
+            return ()
+        if self._vocab_by_len is None:
+            self._correct("xxxx")  # builds the length buckets
+        assert self._vocab_by_len is not None
+        for length in range(len(root), len(root) + 4):
+            for known in self._vocab_by_len.get(length, ()):
+                if known.startswith(root):
+                    return self._known_terms(known)
+        fixed = self._correct(root)  # "zaporozh" (запорожской) → "zaporizhzhia"
+        return self._known_terms(fixed) if fixed is not None else ()
+
+    def _split_compound(self, word: str) -> tuple[str, str] | None:
+        """ "nordstream" → ("nord", "stream") when both halves are words the index knows."""
+        if len(word) < 7:
+            return None
+        for cut in range(3, len(word) - 2):
+            head, tail = word[:cut], word[cut:]
+            if self._known_terms(head) and self._known_terms(tail):
+                return head, tail
+        return None
+
+    def _is_typo_of_chatter(self, word: str) -> bool:
+        """ "wer", "teh": a misspelt function word is chatter, not a rare name."""
+        if len(word) > 4:
+            return False
+        return process.extractOne(word, CHATTER, scorer=fuzz.ratio, score_cutoff=80) is not None
 
     # --- the question -----------------------------------------------------------
 
@@ -197,35 +273,51 @@ class Matcher:
         units: list[_Unit] = []
         covered: set[str] = set()
         content: list[str] = []
-        for word in norm.split():
-            if word in STOPWORDS or len(word) < 2:
+        for word, cyrillic in _tokens(question):
+            if word in STOPWORDS or len(word) < 2 or word.isdigit():
                 continue
             terms = self._known_terms(word)
-            everyday = len(word) <= 2 or word.isdigit() or word in self._common or stem(word) in self._common
-            if not terms and not everyday:
+            if not terms and cyrillic:
+                # Russian and Ukrainian inflect names: "белгородскую" is about "belgorod".
+                terms = self._known_terms_by_stem(word)
+            rank = min(self._ranks.get(word, RARE), self._ranks.get(stem(word), RARE))
+            if not terms and rank >= RARE:
                 # Only rare words are typo candidates: "latest" is a word, not a typo of "largest".
-                fixed = self._correct(word)
-                if fixed is not None:
+                if (parts := self._split_compound(word)) is not None:
+                    terms = tuple(dict.fromkeys(t for part in parts for t in self._known_terms(part)))
+                elif (fixed := self._correct(word)) is not None:
                     terms = self._known_terms(fixed)
                     word = fixed
+                elif self._is_typo_of_chatter(word):
+                    continue
             if terms:
                 units.append(_Unit(terms))
                 covered.update(t for t in terms if t.startswith("c:"))
                 content.append(word)
-            elif everyday:
-                continue  # everyday chatter or a number: neither for nor against
+                continue
+            # A word the claim base does not know. Everyday chatter ("wondering") is
+            # neutral; a rarer word ("stalingrad", "titanic") or a word the lexicon knows
+            # as meaningful but no topic has ("founded") is evidence against every topic.
+            if cyrillic and not self._concepts(word):
+                # Our Russian/Ukrainian word lists are short and miss inflected forms: an
+                # unknown Cyrillic word is weak evidence, not a rare name.
+                against = 0.0 if rank < 3000 else 0.25
             else:
-                units.append(_Unit(("w:" + word,), foreign=True))
+                against = 1.0 if rank >= RARE or self._concepts(word) else _against(rank)
+            if against > 0:
+                units.append(_Unit(("w:" + word,), foreign=True, against=against))
         for concept in self.lexicon.phrase_concepts(norm):
             term = "c:" + concept
             if term not in covered and term in self._postings:
                 units.append(_Unit((term,)))
         foreign_weight = math.log(1 + (len(self._docs) + 0.5) / 0.5)
         for unit in units:
-            # A word that stands for a concept weighs what the concept weighs: a synonym
-            # ("fatalities") explains a question as fully as the topic's own word would.
-            concepts = [t for t in unit.terms if t.startswith("c:")]
-            unit.weight = foreign_weight if unit.foreign else max(self._idf(t) for t in (concepts or unit.terms))
+            # A unit weighs what its most specific term weighs; a topic that has only the
+            # concept ("killed" for "fatalities") still earns nearly all of it (see match()).
+            if unit.foreign:
+                unit.weight = foreign_weight * unit.against
+            else:
+                unit.weight = max(self._idf(t) for t in unit.terms)
         return units, " ".join(content)
 
     def _known_terms(self, word: str) -> tuple[str, ...]:
@@ -244,38 +336,55 @@ class Matcher:
         # Evidence from a concept or from a topic's own title, aliases or tags. A topic
         # found only through one plain word of a claim's text ("posts") is not answerable.
         strong: dict[str, float] = defaultdict(float)
+        anchored: dict[str, float] = defaultdict(float)  # strong, or a party's name
         for unit in units:
             if unit.foreign:
                 continue
+            # A unit explains a topic as much as its weight, times how central the field
+            # it was found in is (title > … > event terms). A concept match ("killed" for
+            # "casualties") counts a little less than the word itself.
             best: dict[str, float] = {}
             best_strong: dict[str, float] = {}
+            best_anchor: dict[str, float] = {}
             for term in unit.terms:
-                idf = self._idf(term)
                 concept = term.startswith("c:")
+                factor = CONCEPT_FACTOR if concept else 1.0
                 for topic_id, weight in self._postings[term].items():
-                    value = min(idf * weight, unit.weight)
+                    value = unit.weight * weight * factor
                     if value > best.get(topic_id, 0.0):
                         best[topic_id] = value
-                    if (concept or weight >= STRONG_FIELD) and value > best_strong.get(topic_id, 0.0):
+                    if (concept or weight > STRONG_FIELD) and value > best_strong.get(topic_id, 0.0):
                         best_strong[topic_id] = value
+                    if (concept or weight >= STRONG_FIELD) and value > best_anchor.get(topic_id, 0.0):
+                        best_anchor[topic_id] = value
             for topic_id, value in best.items():
                 gained[topic_id] += value
             for topic_id, value in best_strong.items():
                 strong[topic_id] += value
+            for topic_id, value in best_anchor.items():
+                anchored[topic_id] += value
         if not gained:
             return MatchResult("none", (), 0.0)
 
         top = sorted(gained.items(), key=lambda kv: kv[1], reverse=True)[: max(RESCORE, limit)]
-        scored = [_Scored(tid, g / total, g, strong[tid]) for tid, g in top]
+        scored = [_Scored(tid, g / total, g, strong[tid], anchored[tid]) for tid, g in top]
+        asked = question_type(question)
         for s in scored:
             doc = self._docs[s.topic_id]
             names = [normalise(t) for t in (doc.title, *doc.aliases)]
             fuzzy = max((fuzz.token_set_ratio(content, n) for n in names), default=0.0) / 100 if content else 0.0
             s.score = 0.85 * s.coverage + 0.15 * fuzzy * min(1.0, s.coverage * 2)
+            # Titles are questions too: "who …?" asks for the responsibility topic of an
+            # event, "how many …?" for its figures, "why …?" for its reasons.
+            if asked is not None and asked in {question_type(n) for n in (doc.title, *doc.aliases)}:
+                s.score += QUESTION_TYPE_BONUS
             if event_id is not None and doc.event_id != event_id:
                 s.score *= OTHER_EVENT_FACTOR
         scored.sort(key=lambda s: s.score, reverse=True)
-        scored = self._break_ties(scored, event_id)
+        scored, tie_broken = self._break_ties(scored, event_id)
+        # Choosing between events by recency is only safe for a question that is
+        # otherwise fully understood: "how many died?" yes, "how many died on the titanic?" no.
+        recency_guess = tie_broken and event_id is None and any(u.foreign for u in units)
 
         best = scored[0]
         same_event = [s for s in scored[1:] if self._docs[s.topic_id].event_id == self._docs[best.topic_id].event_id]
@@ -289,27 +398,26 @@ class Matcher:
             Candidate(s.topic_id, self._docs[s.topic_id].event_id, round(min(1.0, s.score), 4)) for s in scored[:limit]
         )
         confidence = round(min(1.0, best.score), 4)
-        if best.strong < STRONG_EVIDENCE:
-            return MatchResult("none", candidates, confidence)
-        if best.coverage >= ANSWER_COVERAGE and best.evidence >= ANSWER_EVIDENCE and margin >= ANSWER_MARGIN:
+        if best.coverage >= ANSWER_COVERAGE and best.evidence >= ANSWER_EVIDENCE and margin >= ANSWER_MARGIN \
+                and best.strong >= STRONG_EVIDENCE and not recency_guess:
             return MatchResult("answer", candidates, confidence)
-        if best.coverage >= SUGGEST_COVERAGE and best.evidence >= SUGGEST_EVIDENCE:
+        if best.coverage >= SUGGEST_COVERAGE and best.evidence >= SUGGEST_EVIDENCE and best.anchored >= STRONG_EVIDENCE:
             return MatchResult("suggest", candidates, confidence)
         return MatchResult("none", candidates, confidence)
 
-    def _break_ties(self, scored: list[_Scored], event_id: str | None) -> list[_Scored]:
+    def _break_ties(self, scored: list[_Scored], event_id: str | None) -> tuple[list[_Scored], bool]:
         """Near-equal topics from different events: the context's event, else the most recent, first."""
         best = scored[0].score
         tied = [s for s in scored if best - s.score <= TIE]
         if len({self._docs[s.topic_id].event_id for s in tied}) < 2:
-            return scored
+            return scored, False
 
         def rank(s: _Scored) -> tuple[int, date, float]:
             doc = self._docs[s.topic_id]
             return (int(doc.event_id == event_id), doc.event_date or date.min, s.score)
 
         winner = max(tied, key=rank)
-        return [winner, *[s for s in scored if s is not winner]]
+        return [winner, *[s for s in scored if s is not winner]], True
 
     # --- autocomplete -----------------------------------------------------------
 

@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     which who whom whose when where why how many much any some all each every no not yes ok okay please pls
     thanks thank hi hey hello yo guys anyone someone somebody know knows tell explain question quick just really
     actually like lol wait so also still even ever get got there's what's who's how's it's i'm i've you're
-    people person thing things stuff one ones way up down out off onto
+    people ppl person thing things stuff right now one ones way up down out off onto
     v vo na i s so k ko po za iz u o ob ot do ne li chto kak eto byl byla byli bylo ya my vy on ona oni ikh
     yego yeye tam tut zhe by ili a no da net pro vid ta shcho yak tse buv bula buly z iz chy""".split()
 )
@@ -61,13 +61,20 @@ def stem(word: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Everyday words in the members' languages (see scripts/make_common_words.py)."""
+def word_ranks() -> dict[str, int]:
+    """Everyday words in the members' languages with their frequency rank (0 = most common);
+    see scripts/make_common_words.py."""
     text = (DATA_DIR / "common_words.txt").read_text(encoding="utf-8")
-    found: set[str] = set()
+    ranks: dict[str, int] = {}
+    rank = 0
     for line in text.splitlines():
-        if line and not line.startswith(("#", "[")):
-            for word in words(line):
-                found.add(word)
-                found.add(stem(word))
-    return frozenset(found)
+        if line.startswith("["):
+            rank = 0  # each language's list starts again at the most common word
+            continue
+        if not line or line.startswith("#"):
+            continue
+        for word in words(line):
+            ranks.setdefault(word, rank)
+            ranks.setdefault(stem(word), rank)
+        rank += 1
+    return ranks
