@@ -45,7 +45,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 }
 
 # Calibrated on the development question set (benchmarks/matching.py measures them).
-ANSWER_COVERAGE = 0.55
+ANSWER_COVERAGE = 0.5
 ANSWER_EVIDENCE = 1.0  # idf units: at least one specific term, not just the event's name
 ANSWER_MARGIN = 0.02
 SUGGEST_COVERAGE = 0.3
@@ -99,7 +99,7 @@ def _against(rank: int) -> float:
         return 0.0
     if rank < 12000:
         return 0.15
-    return 0.35
+    return 0.25
 
 
 @dataclass(slots=True)

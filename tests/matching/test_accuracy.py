@@ -1,8 +1,8 @@
 """Accuracy floors on the development question set: a matching regression fails CI.
 
-The floors are what the matcher reaches today, rounded down — below the targets of the
-matching issue (top-1 92%, every kind 80%, out-of-scope answers 3% at most), which stays
-open until they are met; raise the floors with every improvement. Timings are measured
+The floors are what the matcher reaches today, rounded down. Two are still short of the
+matching issue's targets (top-1 92%, out-of-scope answers 3% at most), which stays open
+until they are met; raise the floors with every improvement. Timings are measured
 by a benchmark script, not here (shared machines make timed tests flaky).
 """
 
@@ -21,9 +21,9 @@ from knowledge.matching import Matcher
 HERE = Path(__file__).resolve().parent
 CLAIMS = HERE / "devset.claims.yaml"
 QUESTIONS = HERE / "devset.questions.jsonl"
-TOP1_FLOOR = 88.0
-KIND_FLOOR = 78.0
-RU_UK_FLOOR = 60.0
+TOP1_FLOOR = 90.0
+KIND_FLOOR = 80.0
+RU_UK_FLOOR = 70.0
 OOS_CEILING = 4.0
 KINDS = {"plain", "paraphrase", "synonym", "typo", "chatty", "short", "ambiguous", "ru_uk", OUT_OF_SCOPE}
 
