@@ -56,6 +56,8 @@ TIE = 0.05  # scores this close are a tie, broken by event context or recency
 OTHER_EVENT_FACTOR = 0.8  # with a channel's event context, other events' topics weigh less
 RESCORE = 12  # candidates re-scored with rapidfuzz
 CONCEPT_FACTOR = 0.9
+COMMON_DF_MIN = 500
+COMMON_DF_SHARE = 0.02
 QUESTION_TYPE_BONUS = 0.06
 _QUESTION_TYPES = (
     ("quantity", re.compile(r"\b(how many|how much|number of|skolko|skilki)\b")),
@@ -337,7 +339,11 @@ class Matcher:
         # found only through one plain word of a claim's text ("posts") is not answerable.
         strong: dict[str, float] = defaultdict(float)
         anchored: dict[str, float] = defaultdict(float)  # strong, or a party's name
-        for unit in units:
+        # Rarest units first: they pick the candidates. A term found in a large share of
+        # all topics ("russia", "killed" in a big base) then only scores the candidates it
+        # can still change, instead of walking its whole posting list.
+        common_df = max(COMMON_DF_MIN, int(len(self._docs) * COMMON_DF_SHARE))
+        for unit in sorted(units, key=lambda u: u.weight, reverse=True):
             if unit.foreign:
                 continue
             # A unit explains a topic as much as its weight, times how central the field
@@ -349,7 +355,12 @@ class Matcher:
             for term in unit.terms:
                 concept = term.startswith("c:")
                 factor = CONCEPT_FACTOR if concept else 1.0
-                for topic_id, weight in self._postings[term].items():
+                posting = self._postings[term]
+                if len(posting) > common_df and gained:
+                    pairs = [(t, posting[t]) for t in gained if t in posting]
+                else:
+                    pairs = list(posting.items())
+                for topic_id, weight in pairs:
                     value = unit.weight * weight * factor
                     if value > best.get(topic_id, 0.0):
                         best[topic_id] = value
