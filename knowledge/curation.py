@@ -1,0 +1,237 @@
+"""Curating the claim base: the operations behind the moderators' commands.
+
+Front-end agnostic: a Discord modal, a Slack form or a CLI prompt hands over plain
+strings; everything is validated here and either written whole, in one transaction with
+a history entry, or refused with a message that says what to fix — nothing half-saved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+from rapidfuzz import fuzz
+
+from .base import KnowledgeBase
+from .history import describe_entry, field_changes
+from .models import MAX_STATEMENT, Claim, Figure, Party, Source, Status, Verification, normalise_id
+from .service import ClaimService
+from .storage import HistoryEntry, Write
+
+FIGURE = re.compile(r"^\s*(?P<value>\d[\d,]*(?:\.\d+)?)\s+(?P<unit>.+?)\s*$")
+
+
+class CurationError(ValueError):
+    """Input a moderator must correct; the message names the field and the fix."""
+
+
+@dataclass(frozen=True)
+class ClaimForm:
+    topic_id: str
+    party: str
+    statement: str
+    source_url: str
+    figure: str = ""  # "70 attackers killed"
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    claim_id: str
+    topic_id: str
+    summary: str  # "status: unverified → confirmed (by BBC)"
+
+
+@dataclass(frozen=True)
+class Gap:
+    example: str  # the most recent wording
+    count: int
+    last_asked: datetime
+
+
+class Curator:
+    def __init__(self, service: ClaimService) -> None:
+        self.service = service
+
+    # --- adding ------------------------------------------------------------------
+
+    def add_claim(self, community: str, form: ClaimForm, actor: str) -> Claim:
+        kb = self.service.knowledge(community)
+        if form.topic_id not in kb.topics:
+            raise CurationError(f"topic: there is no topic `{form.topic_id}`; pick one from the list")
+        party_name = form.party.strip()
+        if not party_name:
+            raise CurationError("party: say who makes the claim (e.g. Russia's defence ministry)")
+        statement = form.statement.strip()
+        if not statement:
+            raise CurationError("statement: write what the party says")
+        if len(statement) > MAX_STATEMENT:
+            raise CurationError(f"statement: {len(statement):,} characters; at most {MAX_STATEMENT:,} fit beside "
+                                "the other versions — shorten it or split it into two claims")
+        writes: list[Write] = []
+        party = self._party(kb, party_name, writes)
+        source = self._source(kb, form.source_url.strip(), writes)
+        figure = self._figure(form.figure)
+        claim_id = _unique(f"{party.id}-{normalise_id(statement)[:40]}", kb.claims)
+        claim = _validated(Claim, id=claim_id, party=party.id, statement=statement, figure=figure,
+                           quote=form.quote.strip() or None, sources=[source.id])
+        writes.append(Write("claim", claim.id, "create", claim, form.topic_id))
+        self.service.write(community, writes, actor)
+        return claim
+
+    def _party(self, kb: KnowledgeBase, name: str, writes: list[Write]) -> Party:
+        wanted = name.casefold()
+        for party in kb.parties.values():
+            if wanted == party.name.casefold() or wanted in (a.casefold() for a in party.aliases):
+                return party
+        party = _validated(Party, id=_unique(normalise_id(name), kb.parties), name=name)
+        writes.append(Write("party", party.id, "create", party))
+        return party
+
+    def _source(self, kb: KnowledgeBase, url: str, writes: list[Write]) -> Source:
+        if not url:
+            raise CurationError("source: give the URL of the article or statement the claim comes from")
+        for source in kb.sources.values():
+            if source.url == url:
+                return source
+        host = urlsplit(url).netloc.removeprefix("www.") or url
+        source = _validated(Source, id=_unique(normalise_id(host), kb.sources), publisher=host, title=url, url=url)
+        writes.append(Write("source", source.id, "create", source))
+        return source
+
+    @staticmethod
+    def _figure(text: str) -> Figure | None:
+        if not text.strip():
+            return None
+        match = FIGURE.match(text)
+        if not match:
+            raise CurationError('figure: write a number and what it counts, e.g. "70 attackers killed"')
+        value_text = match["value"].replace(",", "")
+        value: int | float = float(value_text) if "." in value_text else int(value_text)
+        return _validated(Figure, value=value, unit=match["unit"])
+
+    # --- changing ----------------------------------------------------------------
+
+    def set_status(self, community: str, claim_id: str, status: str, actor: str, *, verified_by: str = "",
+                   note: str = "", expected_version: int | None = None) -> Change:
+        try:
+            new_status = Status(status)
+        except ValueError:
+            raise CurationError(f"status: unknown status '{status}'; use one of "
+                                + ", ".join(s.value for s in Status)) from None
+        verification = None
+        if verified_by.strip() or note.strip():
+            verification = _validated(Verification, by=verified_by.strip() or "moderators",
+                                      note=note.strip() or None)
+        if new_status.needs_verifier and not verified_by.strip():
+            raise CurationError(f"verified_by: '{new_status.value}' needs who verified it (e.g. BBC)")
+        return self.edit_claim(community, claim_id, actor, expected_version=expected_version,
+                               status=new_status, verification=verification)
+
+    def edit_claim(self, community: str, claim_id: str, actor: str, *, expected_version: int | None = None,
+                   **changes: Any) -> Change:
+        stored = self.service.store.get(community, "claim", claim_id)
+        if stored is None:
+            raise CurationError(f"claim: there is no claim `{claim_id}`; pick one from the list")
+        version = stored.meta.version if expected_version is None else expected_version
+        data = stored.record.model_dump()
+        data.update({k: v for k, v in changes.items()})
+        if "statement" in changes and isinstance(changes["statement"], str):
+            data["statement"] = changes["statement"].strip()
+            if not data["statement"]:
+                raise CurationError("statement: cannot be empty")
+        claim = _validated(Claim, **data)
+        if claim == stored.record:
+            raise CurationError("nothing to change: the claim already says that")
+        (entry,) = self.service.write(community, [Write("claim", claim_id, "update", claim, stored.parent, version)],
+                                      actor)
+        return Change(claim_id, stored.parent or "", change_summary(entry, self.service.knowledge(community)))
+
+    def remove_claim(self, community: str, claim_id: str, actor: str) -> None:
+        stored = self.service.store.get(community, "claim", claim_id)
+        if stored is None:
+            raise CurationError(f"claim: there is no claim `{claim_id}`")
+        self.service.write(community, [Write("claim", claim_id, "delete", expected_version=stored.meta.version)],
+                           actor)
+
+    def restore_claim(self, community: str, claim_id: str, actor: str) -> None:
+        stored = self.service.store.get(community, "claim", claim_id, include_deleted=True)
+        if stored is None or stored.meta.deleted_at is None:
+            raise CurationError(f"claim: `{claim_id}` is not a removed claim")
+        self.service.write(community, [Write("claim", claim_id, "restore", expected_version=stored.meta.version)],
+                           actor)
+
+    # --- reading -----------------------------------------------------------------
+
+    def claim_choices(self, community: str, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(claim id, label) for an autocomplete box: fuzzy over party and statement."""
+        kb = self.service.knowledge(community)
+        wanted = text.casefold().strip()
+        rows = []
+        for cid, claim in kb.claims.items():
+            party = kb.parties[claim.party].name if claim.party in kb.parties else claim.party
+            label = f"{party}: {claim.statement}"
+            score = fuzz.partial_ratio(wanted, label.casefold()) if wanted else 100.0
+            rows.append((score, cid, label))
+        rows.sort(key=lambda r: -r[0])
+        return [(cid, label) for score, cid, label in rows[:limit] if score >= 60]
+
+    def removed_choices(self, community: str) -> list[tuple[str, str]]:
+        return [(s.id, s.record.statement) for s in self.service.store.deleted(community, "claim")][:25]
+
+    def history(self, community: str, claim_id: str, limit: int = 20) -> list[str]:
+        entries = self.service.store.history(community, kind="claim", record_id=claim_id, limit=limit,
+                                             newest_first=True)
+        return [describe_entry(e) for e in entries]
+
+    def gaps(self, community: str, since: datetime, limit: int = 10) -> list[Gap]:
+        """Unanswered questions since `since`, similar wordings grouped, most asked first."""
+        asked = self.service.store.questions(community, since=since, answered=False)
+        groups: list[list[Any]] = []  # [normalised key, example, count, last]
+        for q in asked:
+            key = " ".join(q.question.casefold().split())
+            for group in groups:
+                if fuzz.token_set_ratio(key, group[0]) >= 85:
+                    group[1], group[2], group[3] = q.question, group[2] + 1, max(group[3], q.asked_at)
+                    break
+            else:
+                groups.append([key, q.question, 1, q.asked_at])
+        groups.sort(key=lambda g: (-g[2], -g[3].timestamp()))
+        return [Gap(g[1], g[2], g[3]) for g in groups[:limit]]
+
+
+def change_summary(entry: HistoryEntry, kb: KnowledgeBase) -> str:
+    parts = []
+    for name, old, new in field_changes(entry):
+        if name == "verification":
+            continue
+        if name == "status":
+            by = (entry.after or {}).get("body", {}).get("verification") or {}
+            parts.append(f"status {old} → {new}" + (f" (by {by['by']})" if by.get("by") else ""))
+        else:
+            parts.append(f"{name} changed")
+    return "; ".join(parts) or "claim updated"
+
+
+def _unique(base: str, taken: Iterable[str]) -> str:
+    taken = set(taken)
+    base = base.strip("-")[:70] or "item"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _validated(model: Any, **fields: Any) -> Any:
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"]) or model.__name__.lower()
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise CurationError(f"{where}: {message}") from None

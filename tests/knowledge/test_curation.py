@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from knowledge.curation import ClaimForm, CurationError, Curator
+from knowledge.models import Status
+from knowledge.service import ClaimService
+from knowledge.storage import ConflictError
+
+from .conftest import COMMUNITY, FakeClock
+
+FORM = ClaimForm(topic_id="belgorod-casualties", party="Ukrainian officials (Kyiv)",
+                 statement="No Ukrainian soldiers took part.", source_url="https://example.org/kyiv",
+                 figure="0 Ukrainian soldiers involved")
+
+
+def test_add_claim_reuses_known_parties_and_creates_sources(service: ClaimService) -> None:
+    curator = Curator(service)
+    claim = curator.add_claim(COMMUNITY, FORM, actor="mod-1")
+    kb = service.knowledge(COMMUNITY)
+    assert claim.party == "ukraine-officials"  # matched by name, no duplicate party
+    assert kb.sources[claim.sources[0]].url == "https://example.org/kyiv"
+    assert claim.figure and claim.figure.value == 0 and claim.figure.unit == "Ukrainian soldiers involved"
+    answer = service.ask(COMMUNITY, "how many casualties")
+    assert "No Ukrainian soldiers took part." in [c.statement for c in answer.claims]
+    # A new party by alias or new name
+    second = curator.add_claim(COMMUNITY, ClaimForm(topic_id="belgorod-casualties", party="Kyiv",
+                                                    statement="Another.", source_url="https://example.org/kyiv"),
+                               actor="mod-1")
+    assert second.party == "ukraine-officials" and second.sources == claim.sources
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"party": "  "}, "party: say who"),
+        ({"statement": ""}, "statement: write what"),
+        ({"statement": "x" * 1200}, "1,200 characters"),
+        ({"source_url": "not a url"}, r"url: must be a full http\(s\) URL"),
+        ({"source_url": ""}, "source: give the URL"),
+        ({"figure": "lots of people"}, "figure: write a number"),
+        ({"topic_id": "nope"}, "no topic `nope`"),
+    ],
+)
+def test_bad_forms_are_refused_and_nothing_is_saved(service: ClaimService, change: dict[str, str],
+                                                    message: str) -> None:
+    before = service.export(COMMUNITY)
+    form = ClaimForm(**{**FORM.__dict__, **change})
+    with pytest.raises(CurationError, match=message):
+        Curator(service).add_claim(COMMUNITY, form, actor="mod")
+    assert service.export(COMMUNITY) == before
+
+
+def test_status_change_needs_a_verifier_for_verdicts_and_is_in_history(service: ClaimService) -> None:
+    curator = Curator(service)
+    with pytest.raises(CurationError, match="verified_by"):
+        curator.set_status(COMMUNITY, "gladkov-one-civilian-killed", "confirmed", "mod")
+    with pytest.raises(CurationError, match="unknown status 'sure'"):
+        curator.set_status(COMMUNITY, "gladkov-one-civilian-killed", "sure", "mod")
+    change = curator.set_status(COMMUNITY, "gladkov-one-civilian-killed", "confirmed", "mod-7", verified_by="Reuters")
+    assert change.summary == "status unverified → confirmed (by Reuters)" and change.topic_id == "belgorod-casualties"
+    claim = service.knowledge(COMMUNITY).claims["gladkov-one-civilian-killed"]
+    assert claim.status is Status.CONFIRMED and claim.verification and claim.verification.by == "Reuters"
+    lines = curator.history(COMMUNITY, "gladkov-one-civilian-killed")
+    assert "mod-7 changed claim gladkov-one-civilian-killed (v2)" in lines[0]
+    assert "status: unverified → confirmed" in lines[0]
+
+
+def test_a_stale_edit_is_a_conflict(service: ClaimService) -> None:
+    curator = Curator(service)
+    loaded = service.store.get(COMMUNITY, "claim", "gladkov-one-civilian-killed")
+    assert loaded is not None
+    curator.edit_claim(COMMUNITY, loaded.id, "mod-1", expected_version=loaded.meta.version, note="first")
+    with pytest.raises(ConflictError, match="changed by mod-1"):
+        curator.edit_claim(COMMUNITY, loaded.id, "mod-2", expected_version=loaded.meta.version, note="second")
+
+
+def test_remove_and_restore(service: ClaimService) -> None:
+    curator = Curator(service)
+    curator.remove_claim(COMMUNITY, "russia-70-attackers-killed", "mod")
+    assert "russia-70-attackers-killed" not in service.knowledge(COMMUNITY).claims
+    assert [cid for cid, _ in curator.removed_choices(COMMUNITY)] == ["russia-70-attackers-killed"]
+    curator.restore_claim(COMMUNITY, "russia-70-attackers-killed", "mod")
+    assert "russia-70-attackers-killed" in service.knowledge(COMMUNITY).claims
+
+
+def test_gaps_group_similar_questions_most_asked_first(service: ClaimService, clock: FakeClock) -> None:
+    for q in ["who won the match", "what is the capital of peru", "What is the capital of Peru?",
+              "capital of peru", "who won the match?"]:
+        service.ask(COMMUNITY, q)
+        clock.advance(minutes=1)
+    service.ask(COMMUNITY, "what about the weather")
+    gaps = Curator(service).gaps(COMMUNITY, since=clock.now - timedelta(days=30))
+    assert [(g.count, g.example) for g in gaps][:2] == [(3, "capital of peru"), (2, "who won the match?")]
+    assert Curator(service).gaps("someone-else", since=clock.now - timedelta(days=30)) == []
+
+
+def test_claim_choices_are_fuzzy_and_bounded(service: ClaimService) -> None:
+    choices = Curator(service).claim_choices(COMMUNITY, "gladkov civilian")
+    assert choices[0][0] == "gladkov-one-civilian-killed" and len(choices) <= 25
