@@ -14,10 +14,11 @@ class NotModerator(app_commands.CheckFailure):
         super().__init__(f"Only moderators can do this: it needs {need}the Manage Messages permission.")
 
 
-def is_moderator(member: discord.Member | discord.User, role: str | None) -> bool:
+def is_moderator(member: discord.Member | discord.User, permissions: discord.Permissions, role: str | None) -> bool:
+    """`permissions` are the member's resolved permissions where the command was used."""
     if not isinstance(member, discord.Member):
         return False
-    if member.guild_permissions.manage_messages or member.guild_permissions.administrator:
+    if permissions.manage_messages or permissions.administrator:
         return True
     return role is not None and any(r.name == role or str(r.id) == role for r in member.roles)
 
@@ -28,7 +29,7 @@ def moderator_only() -> Any:
 
     def predicate(interaction: discord.Interaction[Any]) -> bool:
         role = interaction.client.settings.moderator_role
-        if not is_moderator(interaction.user, role):
+        if not is_moderator(interaction.user, interaction.permissions, role):
             raise NotModerator(role)
         return True
 

@@ -17,7 +17,7 @@ from .views import PickTopic, TurnPage
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels")
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation")
 
 
 class UserFacingError(app_commands.AppCommandError):

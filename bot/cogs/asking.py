@@ -32,11 +32,11 @@ class Asking(commands.Cog):
         return await asyncio.to_thread(self.service.ask, community, question, event_id=event_id,
                                        channel=str(channel_id))
 
-    async def _remember(self, guild_id: int, message: discord.Message, answer: Answer) -> None:
+    async def _remember(self, guild_id: int, channel_id: int, message_id: int | None, answer: Answer) -> None:
         # So that a later change to these claims can update this message in place.
-        if answer.answered and answer.topic is not None:
+        if answer.answered and answer.topic is not None and message_id is not None:
             await asyncio.to_thread(self.service.store.remember_posted_answer, str(guild_id),
-                                    f"{message.channel.id}/{message.id}", answer.topic.id)
+                                    f"{channel_id}/{message_id}", answer.topic.id)
 
     @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
     @app_commands.describe(question="What do you want to know? e.g. how many casualties?")
@@ -54,9 +54,8 @@ class Asking(commands.Cog):
             await reply_ephemeral(interaction, str(exc))
             return
         embeds = answer_pages(answer)
-        await interaction.response.send_message(embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
-        message = await interaction.original_response()
-        await self._remember(interaction.guild_id, message, answer)
+        sent = await interaction.response.send_message(embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
+        await self._remember(interaction.guild_id, interaction.channel_id, sent.message_id, answer)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -84,7 +83,7 @@ class Asking(commands.Cog):
         embeds = answer_pages(answer)
         sent = await self._reply(message, embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
         if sent is not None:
-            await self._remember(message.guild.id, sent, answer)
+            await self._remember(message.guild.id, sent.channel.id, sent.id, answer)
 
     async def _reply(self, message: discord.Message, **kwargs: object) -> discord.Message | None:
         try:

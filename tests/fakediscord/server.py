@@ -78,6 +78,9 @@ class FakeDiscord:
         self._session_id = "fake-session"
         self._ready = asyncio.Event()
         self._messages: dict[int, dict[str, Any]] = {}
+        self._originals: dict[str, int] = {}  # interaction token → its response message id
+        self._channel_of: dict[str, int] = {}  # interaction token → its channel
+        self.attachments: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -86,6 +89,7 @@ class FakeDiscord:
     async def start(self) -> None:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{name}", self._attachment)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -127,6 +131,10 @@ class FakeDiscord:
 
     def fail_next(self, method: str, path_pattern: str, status: int, code: int, message: str) -> None:
         self._failures.append(_Failure(method, re.compile(path_pattern), status, {"message": message, "code": code}, {}))
+
+    def last_response_message_id(self) -> int:
+        """The id of the message created by the latest interaction response."""
+        return list(self._originals.values())[-1]
 
     def delete_channel(self, channel_id: int) -> None:
         self.deleted_channels.add(channel_id)
@@ -178,6 +186,33 @@ class FakeDiscord:
         data = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
         return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions, roles=roles)
 
+    async def send_modal_submit(self, guild_id: int, channel_id: int, user_id: int, custom_id: str,
+                                values: dict[str, str], *, permissions: int = 0) -> dict[str, Any]:
+        data = {"custom_id": custom_id, "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]} for k, v in values.items()]}
+        return await self._interaction(5, guild_id, channel_id, user_id, data, permissions=permissions)
+
+    async def send_autocomplete(self, guild_id: int, channel_id: int, user_id: int, name: str, subcommand: str,
+                                option: str, typed: str, *, permissions: int = 0) -> dict[str, Any]:
+        opts = [{"name": subcommand, "type": 1, "options": [{"name": option, "type": 3, "value": typed,
+                                                             "focused": True}]}]
+        data = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        return await self._interaction(4, guild_id, channel_id, user_id, data, permissions=permissions)
+
+    async def send_slash_with_file(self, guild_id: int, channel_id: int, user_id: int, name: str, subcommand: str,
+                                   option: str, filename: str, content: bytes, *, permissions: int = 0
+                                   ) -> dict[str, Any]:
+        attachment_id = str(snowflake())
+        self.attachments[attachment_id] = content
+        attachment = {"id": attachment_id, "filename": filename, "size": len(content),
+                      "url": f"http://127.0.0.1:{self.port}/attachments/{attachment_id}",
+                      "proxy_url": f"http://127.0.0.1:{self.port}/attachments/{attachment_id}",
+                      "content_type": "application/x-yaml"}
+        opts = [{"name": subcommand, "type": 1, "options": [{"name": option, "type": 11, "value": attachment_id}]}]
+        data = {"id": str(snowflake()), "name": name, "type": 1, "options": opts,
+                "resolved": {"attachments": {attachment_id: attachment}}}
+        return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions)
+
     async def send_component(self, guild_id: int, channel_id: int, user_id: int, custom_id: str,
                              message: dict[str, Any], *, permissions: int = 0) -> dict[str, Any]:
         data = {"custom_id": custom_id, "component_type": 2}
@@ -211,6 +246,7 @@ class FakeDiscord:
         }
         if message is not None:
             payload["message"] = message
+        self._channel_of[payload["token"]] = channel_id
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
@@ -251,6 +287,10 @@ class FakeDiscord:
             "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0,
             "premium_tier": 0, "preferred_locale": "en-US", "system_channel_flags": 0, "joined_at": _now(),
         }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        data = self.attachments.get(request.match_info["name"])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
 
     # --- gateway ----------------------------------------------------------------
 
@@ -351,8 +391,10 @@ class FakeDiscord:
             ("PUT", r"/applications/(\d+)/guilds/(\d+)/commands", lambda b, a, g: (200, _commands(b))),
             ("GET", r"/applications/(\d+)/commands", lambda b, a: (200, [])),
             ("POST", r"/interactions/(\d+)/([^/]+)/callback", self._callback),
-            ("GET", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", lambda b, a, t, m: (200, self._message_for(m))),
-            ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", lambda b, a, t, m: (200, self._edit(m, b))),
+            ("GET", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)",
+             lambda b, a, t, m: (200, self._message_for(self._resolve(t, m)))),
+            ("PATCH", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)",
+             lambda b, a, t, m: (200, self._edit(self._resolve(t, m), b))),
             ("DELETE", r"/webhooks/(\d+)/([^/]+)/messages/(@original|\d+)", lambda b, a, t, m: (204, None)),
             ("POST", r"/webhooks/(\d+)/([^/]+)", lambda b, a, t: (200, self._new_message(0, b))),
             ("POST", r"/channels/(\d+)/messages", self._post_message),
@@ -364,7 +406,9 @@ class FakeDiscord:
     def _callback(self, body: Any, interaction_id: str, token: str) -> tuple[int, Any]:
         kind = body.get("type") if isinstance(body, dict) else None
         data = (body or {}).get("data") or {}
-        message = self._new_message(0, data) if kind in (4, 5, 7) else None
+        message = self._new_message(self._channel_of.get(token, 0), data) if kind in (4, 5, 7) else None
+        if message is not None:
+            self._originals[token] = int(message["id"])
         interaction = {"id": interaction_id, "type": 2, "response_message_id": message["id"] if message else None,
                        "response_message_loading": kind == 5,
                        "response_message_ephemeral": bool(data.get("flags", 0) & 64)}
@@ -372,6 +416,11 @@ class FakeDiscord:
         if message is not None:
             resource["message"] = message
         return 200, {"interaction": interaction, "resource": resource}
+
+    def _resolve(self, token: str, message_id: str) -> str:
+        if message_id == "@original" and token in self._originals:
+            return str(self._originals[token])
+        return message_id
 
     def _new_message(self, channel_id: int, body: Any) -> dict[str, Any]:
         body = body or {}

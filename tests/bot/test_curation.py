@@ -1,0 +1,196 @@
+"""Moderators curate from Discord, through the real client and the local stand-in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.client import ClaimBot
+from tests.fakediscord import FakeDiscord
+
+from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR
+
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
+EPHEMERAL = 64
+
+
+async def slash(fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, *, user: int = MODERATOR,
+                permissions: int = MANAGE_MESSAGES) -> dict[str, Any]:
+    seen = len(fake.requests)
+    await fake.send_slash(GUILD, CHANNEL, user, "claim", options, subcommand=sub, permissions=permissions)
+    return (await fake.wait_for_request("POST", CALLBACK, after=seen)).json
+
+
+async def ask(fake: FakeDiscord, question: str) -> dict[str, Any]:
+    seen = len(fake.requests)
+    await fake.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": question})
+    return (await fake.wait_for_request("POST", CALLBACK, after=seen)).json
+
+
+def body(reply: dict[str, Any]) -> str:
+    data = reply["data"]
+    return (data.get("content") or "") + " ".join(f["value"] for e in data.get("embeds", []) for f in e.get("fields", []))
+
+
+async def test_commands_are_for_moderators_by_default(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    synced = fake_discord.matching("PUT", r"/applications/\d+/commands")[-1].json
+    claim = next(c for c in synced if c["name"] == "claim")
+    assert str(claim["default_member_permissions"]) == str(MANAGE_MESSAGES)
+    assert claim["contexts"] == [0] or claim.get("dm_permission") is False
+
+
+async def test_a_moderator_adds_a_claim_with_the_form_and_members_see_it(bot: ClaimBot,
+                                                                        fake_discord: FakeDiscord) -> None:
+    reply = await slash(fake_discord, "add", {"topic": "belgorod-casualties"})
+    assert reply["type"] == 9  # MODAL
+    modal = reply["data"]
+    assert modal["custom_id"] == "cb:add:belgorod-casualties"
+    seen = len(fake_discord.requests)
+    await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, modal["custom_id"], {
+        "party": "Ukrainian officials (Kyiv)", "statement": "No Ukrainian units took part in the raid.",
+        "figure": "", "source": "https://example.org/kyiv-statement", "quote": ""}, permissions=MANAGE_MESSAGES)
+    saved = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json
+    assert "Added" in saved["data"]["content"] and saved["data"]["flags"] & EPHEMERAL
+    answer = await ask(fake_discord, "how many casualties?")
+    assert "No Ukrainian units took part in the raid." in body(answer)
+    assert "Ukrainian officials (Kyiv)" in [f["name"] for f in answer["data"]["embeds"][0]["fields"]]
+
+
+async def test_a_bad_form_is_refused_with_the_reason_and_nothing_saved(bot: ClaimBot,
+                                                                      fake_discord: FakeDiscord) -> None:
+    before = bot.service.export(str(GUILD))
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", {"topic": "belgorod-casualties"},
+                                  subcommand="add", permissions=MANAGE_MESSAGES)
+    modal = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    seen = len(fake_discord.requests)
+    await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, modal["custom_id"], {
+        "party": "Someone", "statement": "Something.", "figure": "", "source": "not-a-url", "quote": ""},
+        permissions=MANAGE_MESSAGES)
+    refused = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "Not saved" in refused["content"] and "http(s) URL" in refused["content"]
+    assert bot.service.export(str(GUILD)) == before
+
+
+@pytest.mark.parametrize(("sub", "options"), [
+    ("add", {"topic": "belgorod-casualties"}),
+    ("status", {"claim": "gladkov-one-civilian-killed", "status": "false", "verified_by": "me"}),
+    ("edit", {"claim": "gladkov-one-civilian-killed"}),
+    ("remove", {"claim": "gladkov-one-civilian-killed"}),
+    ("restore", {"claim": "gladkov-one-civilian-killed"}),
+    ("history", {"claim": "gladkov-one-civilian-killed"}),
+    ("gaps", {}),
+    ("export", {}),
+])
+async def test_a_member_without_the_role_is_refused_every_command(bot: ClaimBot, fake_discord: FakeDiscord,
+                                                                   sub: str, options: dict[str, Any]) -> None:
+    before = bot.service.export(str(GUILD))
+    reply = await slash(fake_discord, sub, options, user=MEMBER, permissions=0)
+    assert reply["type"] == 4 and reply["data"]["flags"] & EPHEMERAL
+    assert "Only moderators can do this" in reply["data"]["content"]
+    assert bot.service.export(str(GUILD)) == before
+
+
+async def test_status_change_is_in_history_and_updates_earlier_answers(bot: ClaimBot,
+                                                                      fake_discord: FakeDiscord) -> None:
+    earlier = await ask(fake_discord, "how many casualties?")
+    assert "✅ confirmed" not in body(earlier)
+    message_id = fake_discord.last_response_message_id()  # the message the member got
+    reply = await slash(fake_discord, "status", {"claim": "gladkov-one-civilian-killed", "status": "confirmed",
+                                                 "verified_by": "Reuters"})
+    assert "status unverified → confirmed (by Reuters)" in reply["data"]["content"]
+    edit = await fake_discord.wait_for_request("PATCH", rf"/channels/{CHANNEL}/messages/{message_id}")
+    embed = edit.json["embeds"][0]
+    assert "Updated" in embed["description"] and "confirmed (by Reuters)" in embed["description"]
+    assert any("✅ confirmed" in f["value"] and "Reuters" in f["value"] for f in embed["fields"])
+    history = await slash(fake_discord, "history", {"claim": "gladkov-one-civilian-killed"})
+    assert f"discord:{MODERATOR} changed claim gladkov-one-civilian-killed (v2)" in history["data"]["content"]
+    assert "status: unverified → confirmed" in history["data"]["content"]
+
+
+async def test_a_conflicting_edit_is_refused(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    form = await slash(fake_discord, "edit", {"claim": "gladkov-one-civilian-killed"})
+    assert form["type"] == 9 and form["data"]["custom_id"] == "cb:edit:1:gladkov-one-civilian-killed"
+    # Meanwhile another moderator changes the same claim.
+    await slash(fake_discord, "status", {"claim": "gladkov-one-civilian-killed", "status": "disputed"}, user=MEMBER + 99)
+    seen = len(fake_discord.requests)
+    await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, form["data"]["custom_id"], {
+        "statement": "One civilian was killed.", "note": ""}, permissions=MANAGE_MESSAGES)
+    refused = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "Not saved" in refused["content"] and "reload it" in refused["content"]
+    claim = bot.service.knowledge(str(GUILD)).claims["gladkov-one-civilian-killed"]
+    assert claim.status.value == "disputed" and claim.statement.startswith("One civilian was killed and")
+
+
+async def test_export_then_import_changes_nothing(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    reply = await slash(fake_discord, "export")
+    export = fake_discord.matching("POST", CALLBACK)[-1]
+    (data,) = export.files.values()
+    assert reply["data"]["flags"] & EPHEMERAL and data.startswith(b"claimbot: 1")
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "claims.yaml", data,
+                                            permissions=MANAGE_MESSAGES)
+    result = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "changes nothing" in result["content"]
+
+
+async def test_import_previews_then_writes_on_confirm(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    exported = bot.service.export(str(GUILD)).replace("70 attackers were killed.", "Over 70 attackers were killed.")
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "new.yaml",
+                                            exported.encode(), permissions=MANAGE_MESSAGES)
+    preview = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "would 1 to update" in preview["content"] and "`russia-70-attackers-killed` (statement)" in preview["content"]
+    assert "Over 70" not in bot.service.export(str(GUILD))  # nothing written before confirming
+    buttons = [c for row in preview["components"] for c in row["components"]]
+    message = fake_discord.message_payload(CHANNEL, preview["content"], components=preview["components"],
+                                           guild_id=GUILD)
+    message["id"] = str(fake_discord.last_response_message_id())
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MODERATOR, buttons[0]["custom_id"], message,
+                                      permissions=MANAGE_MESSAGES)
+    done = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json
+    assert done["type"] == 7 and "Imported" in done["data"]["content"]
+    assert "Over 70 attackers were killed." in bot.service.export(str(GUILD))
+
+
+async def test_a_malformed_import_names_line_and_field_and_changes_nothing(bot: ClaimBot,
+                                                                          fake_discord: FakeDiscord) -> None:
+    before = bot.service.export(str(GUILD))
+    bad = before.replace("status: confirmed", "status: sure").encode()
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "bad.yaml", bad,
+                                            permissions=MANAGE_MESSAGES)
+    reply = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "Nothing was imported" in reply["content"] and "bad.yaml:" in reply["content"]
+    assert ".status: unknown value 'sure'" in reply["content"]
+    assert bot.service.export(str(GUILD)) == before
+
+
+async def test_autocomplete_offers_the_right_topics(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    await fake_discord.send_autocomplete(GUILD, CHANNEL, MODERATOR, "claim", "add", "topic", "fsb buildng",
+                                         permissions=MANAGE_MESSAGES)
+    reply = (await fake_discord.wait_for_request("POST", CALLBACK)).json
+    assert reply["type"] == 8
+    choices = reply["data"]["choices"]
+    assert choices[0]["value"] == "belgorod-fsb-building" and len(choices) <= 25
+
+
+async def test_gaps_list_unanswered_questions(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    for q in ("who won the match", "who won the match?", "capital of peru"):
+        await ask(fake_discord, q)
+    reply = await slash(fake_discord, "gaps")
+    content = reply["data"]["content"]
+    assert "**2×** who won the match?" in content and "**1×** capital of peru" in content
+
+
+async def test_the_configured_moderator_role_may_curate(start_bot: Any, fake_discord: FakeDiscord) -> None:
+    role = 700000000000000099
+    fake_discord.guilds[GUILD].roles[role] = ("Fact checkers", 0)
+    bot = await start_bot(moderator_role="Fact checkers")
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "claim", {"claim": "gladkov-one-civilian-killed",
+                                  "status": "disputed"}, subcommand="status", permissions=0, roles=[role])
+    reply = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "Saved" in reply["content"]
+    assert bot.service.knowledge(str(GUILD)).claims["gladkov-one-civilian-killed"].status.value == "disputed"
