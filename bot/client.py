@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from knowledge.service import ClaimService
 
@@ -72,6 +72,7 @@ class ClaimBot(commands.Bot):
         self.settings = settings
 
     async def setup_hook(self) -> None:
+        self.forget_old_questions.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(PickTopic, TurnPage)
@@ -83,6 +84,17 @@ class ClaimBot(commands.Bot):
         else:
             await self.tree.sync()
             log.info("slash commands synced globally (may take up to an hour to appear)")
+
+    @tasks.loop(hours=24)
+    async def forget_old_questions(self) -> None:
+        # Unanswered questions are kept for moderators only as long as the setting says.
+        removed = await asyncio.to_thread(self.service.forget_old_questions, discord.utils.utcnow())
+        if removed:
+            log.info("forgot %d question(s) older than %d days", removed, self.settings.question_retention_days)
+
+    async def close(self) -> None:
+        self.forget_old_questions.cancel()
+        await super().close()
 
     async def on_message(self, message: discord.Message, /) -> None:
         # No prefix commands: everything is a slash command, and the asking cog reads

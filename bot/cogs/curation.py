@@ -216,6 +216,17 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         if not interaction.response.is_done():
             await interaction.response.send_message(f"Restored `{claim}`.", ephemeral=True)
 
+    @app_commands.command(name="search", description="Find claims by party or text")
+    @app_commands.describe(text="Words from the party's name or the statement")
+    @moderator_only()
+    async def search(self, interaction: discord.Interaction[ClaimBot], text: str) -> None:
+        rows = await asyncio.to_thread(self.curator.claim_choices, str(interaction.guild_id), text, 15)
+        if not rows:
+            await interaction.response.send_message(f"No claims match “{text}”.", ephemeral=True)
+            return
+        lines = [f"`{cid}` — {discord.utils.escape_markdown(label)}" for cid, label in rows]
+        await interaction.response.send_message(_clip("\n".join(lines)), ephemeral=True)
+
     @app_commands.command(name="history", description="Who changed a claim, when, before → after")
     @moderator_only()
     async def history(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:

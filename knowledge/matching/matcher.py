@@ -131,6 +131,7 @@ class Matcher:
     _word_counts: Counter[str] = field(default_factory=Counter)
     _concept_cache: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _vocab_by_len: dict[int, list[str]] | None = None
+    _labels: dict[str, str] | None = None  # autocomplete labels, rebuilt after a change
 
     def __post_init__(self) -> None:
         if self.lexicon is None:
@@ -149,18 +150,18 @@ class Matcher:
         self._word_counts.clear()
         for doc in docs:
             self._add(doc)
-        self._vocab_by_len = None
+        self._vocab_by_len = self._labels = None
 
     def upsert(self, doc: TopicDocument) -> None:
         if doc.topic_id in self._docs:
             self._remove(doc.topic_id)
         self._add(doc)
-        self._vocab_by_len = None
+        self._vocab_by_len = self._labels = None
 
     def remove(self, topic_id: str) -> None:
         if topic_id in self._docs:
             self._remove(topic_id)
-            self._vocab_by_len = None
+            self._vocab_by_len = self._labels = None
 
     def _add(self, doc: TopicDocument) -> None:
         terms: dict[str, float] = {}
@@ -438,6 +439,8 @@ class Matcher:
         if not query:
             recent = sorted(self._docs.values(), key=lambda d: d.event_date or date.min, reverse=True)
             return [d.topic_id for d in recent[:limit]]
-        choices = {tid: " ".join(normalise(t) for t in (d.title, *d.aliases, d.topic_id)) for tid, d in self._docs.items()}
-        found = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+        if self._labels is None:
+            self._labels = {tid: " ".join(normalise(t) for t in (d.title, *d.aliases, d.topic_id))
+                            for tid, d in self._docs.items()}
+        found = process.extract(query, self._labels, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
         return [key for _, _, key in found]

@@ -80,6 +80,7 @@ async def test_a_bad_form_is_refused_with_the_reason_and_nothing_saved(bot: Clai
     ("restore", {"claim": "gladkov-one-civilian-killed"}),
     ("history", {"claim": "gladkov-one-civilian-killed"}),
     ("gaps", {}),
+    ("search", {"text": "gladkov"}),
     ("export", {}),
 ])
 async def test_a_member_without_the_role_is_refused_every_command(bot: ClaimBot, fake_discord: FakeDiscord,
@@ -194,3 +195,8 @@ async def test_the_configured_moderator_role_may_curate(start_bot: Any, fake_dis
     reply = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
     assert "Saved" in reply["content"]
     assert bot.service.knowledge(str(GUILD)).claims["gladkov-one-civilian-killed"].status.value == "disputed"
+
+
+async def test_search_lists_matching_claims(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    reply = await slash(fake_discord, "search", {"text": "gladkov civilian"})
+    assert reply["data"]["content"].startswith("`gladkov-one-civilian-killed`")

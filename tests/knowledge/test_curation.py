@@ -100,3 +100,12 @@ def test_gaps_group_similar_questions_most_asked_first(service: ClaimService, cl
 def test_claim_choices_are_fuzzy_and_bounded(service: ClaimService) -> None:
     choices = Curator(service).claim_choices(COMMUNITY, "gladkov civilian")
     assert choices[0][0] == "gladkov-one-civilian-killed" and len(choices) <= 25
+
+
+def test_unanswered_questions_expire_after_the_retention(service: ClaimService, clock: FakeClock) -> None:
+    service.ask(COMMUNITY, "who won the match")
+    clock.advance(days=89)
+    assert service.forget_old_questions(clock.now) == 0
+    clock.advance(days=2)
+    assert service.forget_old_questions(clock.now) == 1
+    assert Curator(service).gaps(COMMUNITY, since=clock.now - timedelta(days=365)) == []
