@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -17,7 +19,7 @@ from .views import PickTopic, TurnPage
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation")
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.digest")
 
 
 class UserFacingError(app_commands.AppCommandError):
@@ -58,7 +60,8 @@ def intents() -> discord.Intents:
 
 
 class ClaimBot(commands.Bot):
-    def __init__(self, service: ClaimService, settings: BotSettings, **options: Any) -> None:
+    def __init__(self, service: ClaimService, settings: BotSettings, *,
+                 clock: Callable[[], datetime] | None = None, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -70,6 +73,8 @@ class ClaimBot(commands.Bot):
         )
         self.service = service
         self.settings = settings
+        # The time scheduled work runs on; tests pass a clock they move by hand.
+        self.clock = clock or discord.utils.utcnow
 
     async def setup_hook(self) -> None:
         self.forget_old_questions.start()

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import discord
 from discord.utils import escape_markdown
 
-from knowledge.answers import Answer, ClaimView, SourceRef
+from knowledge.answers import STATUS_BADGE, Answer, ClaimView, SourceRef
+from knowledge.digest import Digest
 from knowledge.text import figure_label
 
 TITLE_LIMIT = 256
@@ -26,6 +27,7 @@ FOOTER_LIMIT = 2048
 
 # Neutral colours per decision, never the only signal: every status is spelt out.
 COLOUR = {"answer": discord.Colour.blurple(), "suggest": discord.Colour.gold(), "none": discord.Colour.light_grey()}
+STATUS_BADGE_BY_VALUE = {status.value: badge for status, badge in STATUS_BADGE.items()}
 # Room kept for "page 10/12" in the footer and the description line.
 _FOOTER_RESERVE = 80
 
@@ -129,6 +131,32 @@ def message_embed(answer: Answer) -> discord.Embed:
     return embed
 
 
-def embed_size(embed: discord.Embed) -> int:
-    """Characters Discord counts towards its 6,000 limit."""
-    return len(embed)
+def digest_embeds(digest: Digest, title: str) -> list[discord.Embed]:
+    """The digest as embeds within Discord's limits; long sections continue in more fields/embeds."""
+    sections: list[tuple[str, list[str]]] = [
+        ("New claims", [f"**{escape_markdown(c.party)}** on *{escape_markdown(c.topic)}*: {escape_markdown(c.statement)}"
+                        for c in digest.new_claims]),
+        ("Status changes", [f"**{escape_markdown(c.party)}**: {escape_markdown(c.statement)}\n"
+                            f"{STATUS_BADGE_BY_VALUE.get(c.before, c.before)} \u2192 "
+                            f"{STATUS_BADGE_BY_VALUE.get(c.after, c.after)}"
+                            + (f" (verified by {escape_markdown(c.verified_by)})" if c.verified_by else "")
+                            for c in digest.status_changes]),
+        ("Asked about most", [f"{n}\u00d7 {escape_markdown(t)}" for t, n in digest.most_asked]),
+        ("Still unanswered", [f"{g.count}\u00d7 \u201c{escape_markdown(g.example)}\u201d" for g in digest.unanswered]),
+    ]
+    fields: list[Field] = []
+    for name, lines in sections:
+        if not lines:
+            continue
+        for i, chunk in enumerate(_chunks("\n".join(lines), FIELD_VALUE_LIMIT)):
+            fields.append(Field(name if i == 0 else f"{name} (continued)", chunk))
+    period = f"{digest.since:%Y-%m-%d %H:%M} \u2192 {digest.until:%Y-%m-%d %H:%M} UTC"
+    embeds: list[discord.Embed] = []
+    current = discord.Embed(title=title, description=f"What changed, {period}", colour=COLOUR["answer"])
+    for field in fields:
+        if len(current.fields) >= FIELDS_PER_EMBED or len(current) + len(field.name) + len(field.value) > EMBED_TOTAL_LIMIT - 100:
+            embeds.append(current)
+            current = discord.Embed(title=f"{title} (continued)", colour=COLOUR["answer"])
+        current.add_field(name=field.name, value=field.value, inline=False)
+    embeds.append(current)
+    return embeds

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # Match results are ranked with a few spare candidates so that suggestions survive
 # the removal of the chosen topic from the list.
 SUGGESTIONS = 3
+SEED_ACTOR = "seed"  # who the history says loaded the seed claim base
 
 
 @dataclass
@@ -233,7 +234,7 @@ class ClaimService:
             merged: ImportPlan | None = None
             try:
                 for path in self.seed_files:
-                    plan = self.import_file(community, path, actor="seed")
+                    plan = self.import_file(community, path, actor=SEED_ACTOR)
                     log.info("loaded seed claim base %s into community %s: %s", path, community, plan.summary())
                     merged = plan
             except ConflictError:

@@ -387,6 +387,42 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM posted_answers WHERE community = ? AND ref = ?", (community, ref))
 
+    # --- digests --------------------------------------------------------------
+
+    def set_digest(self, community: str, *, channel: str, cadence: str, at_time: str, timezone: str,
+                   weekday: int | None, post_when_empty: bool) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO digests (community, channel, cadence, at_time, timezone, weekday, post_when_empty,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community) DO UPDATE SET"
+                " channel = excluded.channel, cadence = excluded.cadence, at_time = excluded.at_time,"
+                " timezone = excluded.timezone, weekday = excluded.weekday,"
+                " post_when_empty = excluded.post_when_empty",
+                (community, channel, cadence, at_time, timezone, weekday, int(post_when_empty), _iso(self.clock())),
+            )
+
+    def digest(self, community: str) -> dict[str, Any] | None:
+        rows = self._read("SELECT * FROM digests WHERE community = ?", (community,))
+        return _digest_row(rows[0]) if rows else None
+
+    def digests(self) -> list[dict[str, Any]]:
+        return [_digest_row(r) for r in self._read("SELECT * FROM digests ORDER BY community")]
+
+    def delete_digest(self, community: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM digests WHERE community = ?", (community,)).rowcount > 0
+
+    def claim_digest_slot(self, community: str, slot: datetime, previous: datetime | None) -> bool:
+        """Mark `slot` as posted if nobody has since `previous`; False means someone else did."""
+        with self.transaction() as db:
+            if previous is None:
+                cur = db.execute("UPDATE digests SET last_slot = ? WHERE community = ? AND last_slot IS NULL",
+                                 (_iso(slot), community))
+            else:
+                cur = db.execute("UPDATE digests SET last_slot = ? WHERE community = ? AND last_slot = ?",
+                                 (_iso(slot), community, _iso(previous)))
+            return cur.rowcount == 1
+
     # --- channels -------------------------------------------------------------
 
     def channel_settings(self, community: str, channel: str) -> tuple[bool, str | None]:
@@ -470,6 +506,14 @@ def _iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("times must be timezone-aware")
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _digest_row(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["created_at"] = _dt(data["created_at"])
+    data["last_slot"] = _dt(data["last_slot"]) if data["last_slot"] else None
+    data["post_when_empty"] = bool(data["post_when_empty"])
+    return data
 
 
 def _dt(text: str) -> datetime:

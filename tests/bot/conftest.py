@@ -38,9 +38,9 @@ async def start_bot(fake_discord: FakeDiscord, service: ClaimService) -> AsyncIt
     running: list[tuple[ClaimBot, asyncio.Task[None]]] = []
     fake_discord.add_guild(GUILD, channels={CHANNEL: "general", AUTO_CHANNEL: "ask-here"})
 
-    async def start(**settings: Any) -> ClaimBot:
+    async def start(clock: Any = None, **settings: Any) -> ClaimBot:
         values = {"ask_cooldown_seconds": 0, **settings}
-        bot = ClaimBot(service, BotSettings(_env_file=None, **values), guild_ready_timeout=0.05)
+        bot = ClaimBot(service, BotSettings(_env_file=None, **values), clock=clock, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(TOKEN))
         running.append((bot, task))
         await asyncio.wait_for(bot.wait_until_ready(), 10)

@@ -179,11 +179,20 @@ class FakeDiscord:
 
     async def send_slash(self, guild_id: int, channel_id: int, user_id: int, name: str,
                          options: dict[str, Any] | None = None, *, permissions: int = 0,
-                         roles: list[int] | None = None, subcommand: str | None = None) -> dict[str, Any]:
-        opts = [{"name": k, "type": _option_type(v), "value": v} for k, v in (options or {}).items()]
+                         roles: list[int] | None = None, subcommand: str | None = None,
+                         channel_options: tuple[str, ...] = ()) -> dict[str, Any]:
+        opts = [{"name": k, "type": 7 if k in channel_options else _option_type(v), "value": v}
+                for k, v in (options or {}).items()]
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
-        data = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        data: dict[str, Any] = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        if channel_options:
+            # Discord sends the channels an interaction names under "resolved".
+            data["resolved"] = {"channels": {
+                str(options[k]): {"id": str(options[k]), "type": 0, "name": "channel", "permissions": str((1 << 50) - 1),
+                                  "guild_id": str(guild_id), "parent_id": None, "position": 0,
+                                  "permission_overwrites": [], "nsfw": False}
+                for k in channel_options if options and k in options}}
         return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions, roles=roles)
 
     async def send_modal_submit(self, guild_id: int, channel_id: int, user_id: int, custom_id: str,

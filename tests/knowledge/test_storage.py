@@ -117,7 +117,7 @@ def test_migrations_run_once_and_survive_reopening(db_url: str, seed_kb: Knowled
     load(first, seed_kb)
     first.close()
     second = Store(db_url, clock=clock)
-    assert second.migrate() == 2  # the latest migration; applied once
+    assert second.migrate() == 3  # the latest migration; applied once
     assert len(second.snapshot(A)[0].claims) == len(seed_kb.claims)
     second.close()
 

@@ -1,0 +1,175 @@
+"""Scheduled summary posts: `/digest channel|preview|now|off`, and the loop that posts them."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from knowledge.charts import status_chart
+from knowledge.digest import DigestConfig, DigestError, Schedule, all_configs, build_digest, load_config, save_config
+
+from ..checks import moderator_only
+from ..client import ClaimBot, reply_ephemeral
+from ..render import digest_embeds
+
+log = logging.getLogger(__name__)
+EMBEDS_PER_MESSAGE = 10
+FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
+
+
+class DigestPost:
+    """One digest, ready to send: the same object makes the preview and the post."""
+
+    def __init__(self, embeds: list[discord.Embed], chart: bytes | None, empty: bool) -> None:
+        self.embeds, self.chart, self.empty = embeds, chart, empty
+
+    def files(self) -> list[discord.File]:
+        return [discord.File(io.BytesIO(self.chart), "digest.png")] if self.chart else []
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_messages=True)
+class Digests(commands.GroupCog, group_name="digest", group_description="Scheduled summaries of what changed"):
+    def __init__(self, bot: ClaimBot, clock: Callable[[], datetime] | None = None) -> None:
+        self.bot = bot
+        self.service = bot.service
+        # Injectable so tests move time by hand instead of waiting for it.
+        self.clock = clock or discord.utils.utcnow
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.scheduler.start()
+
+    async def cog_unload(self) -> None:
+        self.scheduler.cancel()
+
+    # --- the schedule ----------------------------------------------------------------
+
+    @tasks.loop(minutes=1)
+    async def scheduler(self) -> None:
+        await self.run_due()
+
+    @scheduler.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def run_due(self) -> int:
+        """Post every digest that is due; one server's failure never stops the others."""
+        now = self.clock()
+        posted = 0
+        for config in await asyncio.to_thread(all_configs, self.service):
+            slot = config.due_slot(now)
+            if slot is None:
+                continue
+            # Claim the slot before posting: a restart (or another process) right after
+            # sees it taken and never posts it again.
+            claimed = await asyncio.to_thread(self.service.store.claim_digest_slot, config.community, slot,
+                                              config.last_slot)
+            if not claimed:
+                continue
+            try:
+                if await self._post(config, now):
+                    posted += 1
+            except (discord.NotFound, discord.Forbidden) as exc:
+                log.warning("digest for guild %s skipped: channel %s is %s", config.community, config.channel,
+                            "gone" if isinstance(exc, discord.NotFound) else "forbidden to the bot")
+            except discord.HTTPException as exc:
+                log.warning("digest for guild %s failed: %s", config.community, exc)
+        return posted
+
+    def _since(self, config: DigestConfig, now: datetime) -> datetime:
+        return config.last_slot or max(config.created_at - FIRST_DIGEST_LOOKBACK, now - FIRST_DIGEST_LOOKBACK)
+
+    def make_post(self, config: DigestConfig, now: datetime) -> DigestPost:
+        since = self._since(config, now)
+        digest = build_digest(self.service, config.community, since, now)
+        if digest.empty:
+            return DigestPost([discord.Embed(description=f"No changes to the claim base since {since:%Y-%m-%d}.")],
+                              None, True)
+        chart = status_chart(self.service.knowledge(config.community), digest.active_topics)
+        embeds = digest_embeds(digest, "Claim base digest")
+        if chart:
+            embeds[-1].set_image(url="attachment://digest.png")
+        return DigestPost(embeds, chart, False)
+
+    async def _post(self, config: DigestConfig, now: datetime) -> bool:
+        post = await asyncio.to_thread(self.make_post, config, now)
+        if post.empty and not config.post_when_empty:
+            return False
+        channel = self.bot.get_partial_messageable(int(config.channel))
+        batches = [post.embeds[i:i + EMBEDS_PER_MESSAGE] for i in range(0, len(post.embeds), EMBEDS_PER_MESSAGE)]
+        for n, batch in enumerate(batches):
+            last = n == len(batches) - 1
+            await channel.send(embeds=batch, files=post.files() if last else [])
+        return True
+
+    # --- commands ----------------------------------------------------------------------
+
+    @app_commands.command(name="channel", description="Post the digest in a channel, on a schedule")
+    @app_commands.describe(channel="Where to post", cadence="How often", at="Time of day, HH:MM",
+                           timezone="IANA time zone, e.g. Europe/Kyiv", weekday="For weekly digests, e.g. monday",
+                           when_empty="With nothing new: post a one-line 'no changes', or nothing")
+    @moderator_only()
+    async def channel(self, interaction: discord.Interaction[ClaimBot], channel: discord.TextChannel,
+                      cadence: Literal["daily", "weekly"] = "daily", at: str = "09:00", timezone: str = "UTC",
+                      weekday: str | None = None,
+                      when_empty: Literal["post no changes", "post nothing"] = "post no changes") -> None:
+        try:
+            schedule = Schedule.parse(cadence, at, timezone, weekday)
+        except DigestError as exc:
+            await reply_ephemeral(interaction, f"Not saved: {exc}")
+            return
+        await asyncio.to_thread(save_config, self.service, str(interaction.guild_id), str(channel.id), schedule,
+                                when_empty == "post no changes")
+        await interaction.response.send_message(f"The digest will be posted in {channel.mention} "
+                                                f"{schedule.describe()}.", ephemeral=True)
+
+    @app_commands.command(name="preview", description="Show the next digest, only to you")
+    @moderator_only()
+    async def preview(self, interaction: discord.Interaction[ClaimBot]) -> None:
+        config = await self._config(interaction)
+        if config is None:
+            return
+        post = await asyncio.to_thread(self.make_post, config, self.clock())
+        await interaction.response.send_message(embeds=post.embeds[:EMBEDS_PER_MESSAGE], files=post.files(),
+                                                ephemeral=True)
+
+    @app_commands.command(name="now", description="Post a digest now")
+    @moderator_only()
+    async def now(self, interaction: discord.Interaction[ClaimBot]) -> None:
+        config = await self._config(interaction)
+        if config is None:
+            return
+        await interaction.response.defer(ephemeral=True)
+        try:
+            await self._post(config, self.clock())
+        except (discord.NotFound, discord.Forbidden):
+            await interaction.followup.send("I can't post in the digest channel; check that it exists and that I "
+                                            "may send messages and attach files there.", ephemeral=True)
+            return
+        await interaction.followup.send("Digest posted.", ephemeral=True)
+
+    @app_commands.command(name="off", description="Stop posting digests")
+    @moderator_only()
+    async def off(self, interaction: discord.Interaction[ClaimBot]) -> None:
+        removed = await asyncio.to_thread(self.service.store.delete_digest, str(interaction.guild_id))
+        await interaction.response.send_message("Digests are off." if removed else "Digests were not on.",
+                                                ephemeral=True)
+
+    async def _config(self, interaction: discord.Interaction[ClaimBot]) -> DigestConfig | None:
+        config = await asyncio.to_thread(load_config, self.service, str(interaction.guild_id))
+        if config is None:
+            await reply_ephemeral(interaction, "No digest is set up here yet: use `/digest channel` first.")
+        return config
+
+
+async def setup(bot: ClaimBot) -> None:
+    await bot.add_cog(Digests(bot, bot.clock))

@@ -1,0 +1,44 @@
+"""A small picture for the digest: claims per status for the most active topics."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")  # no screen: render straight to PNG bytes
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+from .base import KnowledgeBase  # noqa: E402
+from .models import Status  # noqa: E402
+
+# Colour-blind-safe (Okabe–Ito); every bar segment also has the status in the legend.
+COLOURS = {Status.UNVERIFIED: "#999999", Status.CONFIRMED: "#009E73", Status.DISPUTED: "#E69F00",
+           Status.FALSE: "#D55E00", Status.RETRACTED: "#56B4E9"}
+
+
+def status_chart(kb: KnowledgeBase, topic_ids: list[str]) -> bytes | None:
+    """PNG bytes, or None when there is nothing to draw."""
+    topics = [t for t in topic_ids if t in kb.topics and kb.claims_of(t)][:8]
+    if not topics:
+        return None
+    labels = [textwrap.shorten(kb.topics[t].title, 48, placeholder="…") for t in topics]
+    fig, ax = plt.subplots(figsize=(7, 1.6 + 0.45 * len(topics)), dpi=110)
+    left = [0] * len(topics)
+    for status in Status:
+        counts = [sum(1 for c in kb.claims_of(t) if c.status is status) for t in topics]
+        if any(counts):
+            ax.barh(labels, counts, left=left, color=COLOURS[status], label=status.value)
+            left = [a + b for a, b in zip(left, counts, strict=True)]
+    ax.invert_yaxis()
+    ax.set_xlabel("claims")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=5, fontsize="small", frameon=False)
+    ax.set_title("Claims per status, most active topics", fontsize="medium")
+    buffer = io.BytesIO()
+    # bbox "tight": the long topic titles and the legend below the bars stay in the picture.
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,184 @@
+"""Scheduled summaries: when a community's digest is due, and what goes in it.
+
+Time always comes from the caller (an injectable clock), so schedules are tested
+without waiting. Only the *latest* slot that fell due is ever posted: a bot that was
+offline for three days posts one digest covering everything since the last one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .curation import Curator, Gap
+from .history import field_changes
+from .service import SEED_ACTOR, ClaimService
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestError(ValueError):
+    """A schedule a moderator must correct; the message says how."""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    cadence: str  # "daily" | "weekly"
+    at: time
+    timezone: str
+    weekday: int | None = None  # 0 = Monday; weekly only
+
+    @classmethod
+    def parse(cls, cadence: str, at: str, timezone: str, weekday: str | None = None) -> Schedule:
+        if cadence not in ("daily", "weekly"):
+            raise DigestError("cadence: use daily or weekly")
+        try:
+            hours, minutes = (int(p) for p in at.strip().split(":"))
+            at_time = time(hours, minutes)
+        except ValueError:
+            raise DigestError(f"time: '{at}' is not a time of day; write it as HH:MM, e.g. 09:00") from None
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise DigestError(f"timezone: unknown time zone '{timezone}'; use a name like Europe/Kyiv or UTC") from None
+        day = None
+        if cadence == "weekly":
+            if weekday is None or weekday.strip().lower() not in WEEKDAYS:
+                raise DigestError("weekday: a weekly digest needs a day, e.g. monday")
+            day = WEEKDAYS.index(weekday.strip().lower())
+        return cls(cadence, at_time, timezone, day)
+
+    def latest_slot(self, now: datetime) -> datetime:
+        """The most recent scheduled moment at or before `now` (UTC)."""
+        zone = ZoneInfo(self.timezone)
+        local = now.astimezone(zone)
+        for back in range(0, 8):
+            day = local.date() - timedelta(days=back)
+            if self.cadence == "weekly" and day.weekday() != self.weekday:
+                continue
+            # A wall-clock time that a DST change skips or repeats resolves through
+            # fold=0, i.e. the first occurrence: the post still happens once.
+            slot = datetime.combine(day, self.at, tzinfo=zone).astimezone(UTC)
+            if slot <= now:
+                return slot
+        raise AssertionError("a daily or weekly schedule always has a slot within 8 days")
+
+    def describe(self) -> str:
+        when = f"{self.at:%H:%M} ({self.timezone})"
+        return f"daily at {when}" if self.cadence == "daily" else f"every {WEEKDAYS[self.weekday or 0]} at {when}"
+
+
+@dataclass
+class DigestConfig:
+    community: str
+    channel: str
+    schedule: Schedule
+    post_when_empty: bool
+    created_at: datetime
+    last_slot: datetime | None
+
+    def due_slot(self, now: datetime) -> datetime | None:
+        """The slot to post now, if one fell due since the last post (or since the schedule was set)."""
+        slot = self.schedule.latest_slot(now)
+        since = self.last_slot or self.created_at
+        return slot if slot > since else None
+
+
+def load_config(service: ClaimService, community: str) -> DigestConfig | None:
+    row = service.store.digest(community)
+    return _config(row) if row else None
+
+
+def all_configs(service: ClaimService) -> list[DigestConfig]:
+    return [_config(row) for row in service.store.digests()]
+
+
+def _config(row: dict[str, object]) -> DigestConfig:
+    hours, minutes = (int(p) for p in str(row["at_time"]).split(":"))
+    weekday = row["weekday"]
+    schedule = Schedule(str(row["cadence"]), time(hours, minutes), str(row["timezone"]),
+                        int(weekday) if isinstance(weekday, int) else None)
+    return DigestConfig(str(row["community"]), str(row["channel"]), schedule, bool(row["post_when_empty"]),
+                        row["created_at"], row["last_slot"])  # type: ignore[arg-type]
+
+
+def save_config(service: ClaimService, community: str, channel: str, schedule: Schedule, post_when_empty: bool) -> None:
+    service.store.set_digest(community, channel=channel, cadence=schedule.cadence,
+                             at_time=f"{schedule.at:%H:%M}", timezone=schedule.timezone,
+                             weekday=schedule.weekday, post_when_empty=post_when_empty)
+
+
+# --- content ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewClaim:
+    topic: str
+    party: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    topic: str
+    party: str
+    statement: str
+    before: str
+    after: str
+    verified_by: str | None
+
+
+@dataclass
+class Digest:
+    since: datetime
+    until: datetime
+    new_claims: list[NewClaim] = field(default_factory=list)
+    status_changes: list[StatusChange] = field(default_factory=list)
+    most_asked: list[tuple[str, int]] = field(default_factory=list)  # (topic title, times)
+    unanswered: list[Gap] = field(default_factory=list)
+    active_topics: list[str] = field(default_factory=list)  # topic ids, most changed/asked first
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new_claims or self.status_changes or self.most_asked or self.unanswered)
+
+
+def build_digest(service: ClaimService, community: str, since: datetime, until: datetime, limit: int = 10) -> Digest:
+    """What changed in [since, until): the same function makes the preview and the post."""
+    kb = service.knowledge(community)
+    digest = Digest(since, until)
+    activity: Counter[str] = Counter()
+
+    def names(claim_body: dict[str, object], topic_id: str | None) -> tuple[str, str]:
+        party_id = str(claim_body.get("party"))
+        party = kb.parties[party_id].name if party_id in kb.parties else party_id
+        topic = kb.topics[topic_id].title if topic_id in kb.topics else (topic_id or "?")
+        return topic, party
+
+    for entry in service.store.history(community, kind="claim", since=since):
+        # The seed claim base a new server starts from is not news.
+        if entry.at >= until or entry.after is None or entry.actor == SEED_ACTOR:
+            continue
+        body, topic_id = entry.after["body"], entry.after.get("parent")
+        topic, party = names(body, topic_id)
+        if entry.action == "create":
+            digest.new_claims.append(NewClaim(topic, party, str(body["statement"])))
+            activity[str(topic_id)] += 1
+        elif entry.action == "update":
+            for name, old, new in field_changes(entry):
+                if name == "status":
+                    verification = body.get("verification") or {}
+                    by = verification.get("by") if isinstance(verification, dict) else None
+                    digest.status_changes.append(StatusChange(topic, party, str(body["statement"]), str(old),
+                                                              str(new), by))
+                    activity[str(topic_id)] += 1
+    asked = Counter(q.topic_id for q in service.store.questions(community, since=since, answered=True)
+                    if q.asked_at < until and q.topic_id in kb.topics)
+    digest.most_asked = [(kb.topics[t].title, n) for t, n in asked.most_common(limit) if t is not None]
+    activity.update({t: n for t, n in asked.items() if t is not None})
+    digest.unanswered = [g for g in Curator(service).gaps(community, since, limit) if g.last_asked < until]
+    digest.new_claims, digest.status_changes = digest.new_claims[:50], digest.status_changes[:50]
+    digest.active_topics = [t for t, _ in activity.most_common(8) if t in kb.topics]
+    return digest

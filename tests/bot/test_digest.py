@@ -1,0 +1,142 @@
+"""Scheduled digests through the real client and the stand-in, with a clock moved by hand."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.client import ClaimBot
+from knowledge.curation import ClaimForm, Curator
+from knowledge.digest import Schedule, save_config
+from tests.fakediscord import FakeDiscord
+
+from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MODERATOR, BotFactory
+
+CALLBACK = r"/interactions/\d+/[^/]+/callback"
+OTHER_GUILD, OTHER_CHANNEL = 800000000000000001, 800000000000000011
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0))
+
+
+def digest_cog(bot: ClaimBot) -> Any:
+    return bot.get_cog("Digests")
+
+
+def posts(fake: FakeDiscord, channel: int) -> list[Any]:
+    return fake.matching("POST", rf"/channels/{channel}/messages")
+
+
+def text(post: Any) -> str:
+    return " ".join(f"{f['name']} {f['value']}" for e in post.json["embeds"] for f in e.get("fields", []))
+
+
+async def make_changes(bot: ClaimBot, community: str) -> None:
+    curator = Curator(bot.service)
+    await asyncio.to_thread(curator.add_claim, community, ClaimForm(
+        "belgorod-casualties", "Kyiv", "No Ukrainian units took part.", "https://example.org/k"), "discord:1")
+    await asyncio.to_thread(curator.set_status, community, "gladkov-one-civilian-killed", "confirmed", "discord:1",
+                            verified_by="Reuters")
+
+
+async def test_a_daily_digest_posts_at_its_time_once_and_catches_up_once(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock
+) -> None:
+    bot = await start_bot(clock=clock)
+    community = str(GUILD)
+    save_config(bot.service, community, str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
+    await make_changes(bot, community)
+    assert await digest_cog(bot).run_due() == 0  # 08:00: not yet
+    clock.now += timedelta(hours=1, seconds=20)
+    assert await digest_cog(bot).run_due() == 1
+    (post,) = posts(fake_discord, CHANNEL)
+    assert "No Ukrainian units took part." in text(post)
+    assert "❔ unverified → ✅ confirmed (verified by Reuters)" in text(post)
+    assert post.json["allowed_mentions"] == {"parse": []}
+    assert list(post.files) == ["digest.png"] and post.files["digest.png"].startswith(b"\x89PNG")
+    assert post.json["embeds"][-1]["image"]["url"] == "attachment://digest.png"
+
+    # A restart right after: a new bot on the same database does not post again.
+    await bot.close()
+    restarted = await start_bot(clock=clock)
+    clock.now += timedelta(minutes=1)
+    assert await digest_cog(restarted).run_due() == 0
+    assert len(posts(fake_discord, CHANNEL)) == 1
+
+    # Offline for three days: the missed slots are caught up with one post.
+    clock.now += timedelta(days=3)
+    assert await digest_cog(restarted).run_due() == 1
+    assert await digest_cog(restarted).run_due() == 0
+    assert len(posts(fake_discord, CHANNEL)) == 2
+    assert "No changes to the claim base" in posts(fake_discord, CHANNEL)[-1].json["embeds"][0]["description"]
+
+
+async def test_nothing_new_can_mean_no_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock) -> None:
+    bot = await start_bot(clock=clock)
+    save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), False)
+    clock.now += timedelta(hours=2)
+    assert await digest_cog(bot).run_due() == 0
+    assert posts(fake_discord, CHANNEL) == []
+
+
+async def test_a_deleted_channel_does_not_stop_other_servers(start_bot: BotFactory, fake_discord: FakeDiscord,
+                                                             clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+    fake_discord.add_guild(OTHER_GUILD, channels={OTHER_CHANNEL: "news"})
+    bot = await start_bot(clock=clock)
+    for guild, channel in ((GUILD, CHANNEL), (OTHER_GUILD, OTHER_CHANNEL)):
+        bot.service.ensure_seeded(str(guild))
+        save_config(bot.service, str(guild), str(channel), Schedule.parse("daily", "09:00", "UTC"), True)
+        await make_changes(bot, str(guild))
+    fake_discord.delete_channel(CHANNEL)
+    clock.now += timedelta(hours=1, minutes=1)
+    assert await digest_cog(bot).run_due() == 1
+    assert "No Ukrainian units took part." in text(posts(fake_discord, OTHER_CHANNEL)[0])
+    assert f"digest for guild {GUILD} skipped: channel {CHANNEL} is gone" in caplog.text
+
+
+async def test_the_preview_matches_the_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock) -> None:
+    bot = await start_bot(clock=clock)
+    save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
+    await make_changes(bot, str(GUILD))
+    clock.now += timedelta(hours=1)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest", {}, subcommand="preview",
+                                  permissions=MANAGE_MESSAGES)
+    preview = await fake_discord.wait_for_request("POST", CALLBACK)
+    assert preview.json["data"]["flags"] & 64
+    assert await digest_cog(bot).run_due() == 1
+    (post,) = posts(fake_discord, CHANNEL)
+    assert preview.json["data"]["embeds"] == post.json["embeds"]
+    assert preview.files.keys() == post.files.keys()
+
+
+async def test_a_bad_schedule_is_refused(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest",
+                                  {"channel": str(CHANNEL), "timezone": "Mars/Olympus"}, subcommand="channel",
+                                  permissions=MANAGE_MESSAGES, channel_options=("channel",))
+    reply = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    assert "unknown time zone 'Mars/Olympus'" in reply["content"]
+    assert bot.service.store.digest(str(GUILD)) is None
+
+
+async def test_a_moderator_sets_the_digest_channel(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest",
+                                  {"channel": str(CHANNEL), "cadence": "weekly", "at": "18:30",
+                                   "timezone": "Europe/Kyiv", "weekday": "monday"}, subcommand="channel",
+                                  permissions=MANAGE_MESSAGES, channel_options=("channel",))
+    reply = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    assert "every monday at 18:30 (Europe/Kyiv)" in reply["content"]
+    saved = bot.service.store.digest(str(GUILD))
+    assert saved and saved["channel"] == str(CHANNEL) and saved["weekday"] == 0
