@@ -52,7 +52,8 @@ class ClaimService:
         question_retention: timedelta = timedelta(days=90),
     ) -> None:
         self.store = store
-        self.lexicon = lexicon
+        # One lexicon for every community's matcher: loaded once, shared read-only.
+        self.lexicon = lexicon or Lexicon.load()
         self.seed_files = list(seed_files)
         self.question_retention = question_retention
         self._communities: dict[str, _Community] = {}

@@ -18,7 +18,7 @@ from knowledge.claimreview import claimreview_jsonld
 from knowledge.curation import ClaimForm, CurationError, Curator
 from knowledge.importing import ImportPlan
 from knowledge.knowledge_file import KnowledgeFileError, parse_knowledge
-from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT, Status
+from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT
 from knowledge.storage import StoreError
 
 from ..checks import moderator_only

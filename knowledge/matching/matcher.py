@@ -400,11 +400,9 @@ class Matcher:
 
         best = scored[0]
         same_event = [s for s in scored[1:] if self._docs[s.topic_id].event_id == self._docs[best.topic_id].event_id]
+        # The margin is to the best sibling topic of the same event: near-equal topics of
+        # other events were already settled by the tie rule above.
         runner_up = same_event[0].score if same_event else 0.0
-        if event_id is None and len(scored) > 1:
-            # A different event's topic almost as good is a real ambiguity only when the
-            # recency rule did not already decide it.
-            runner_up = max(runner_up, 0.0)
         margin = best.score - runner_up
         candidates = tuple(
             Candidate(s.topic_id, self._docs[s.topic_id].event_id, round(min(1.0, s.score), 4)) for s in scored[:limit]
