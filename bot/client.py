@@ -19,7 +19,7 @@ from .views import PickTopic, TurnPage
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.digest")
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.topics", "bot.cogs.digest")
 
 
 class UserFacingError(app_commands.AppCommandError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from .base import KnowledgeBase
 from .history import describe_entry, field_changes
-from .models import MAX_STATEMENT, Claim, Figure, Party, Source, Status, Verification, normalise_id
+from .models import MAX_STATEMENT, Claim, Event, Figure, Party, Source, Status, Topic, Verification, normalise_id
 from .service import ClaimService
 from .storage import HistoryEntry, Write
 
@@ -114,6 +114,33 @@ class Curator:
         value_text = match["value"].replace(",", "")
         value: int | float = float(value_text) if "." in value_text else int(value_text)
         return _validated(Figure, value=value, unit=match["unit"])
+
+    def add_topic(self, community: str, event_id: str, title: str, actor: str, aliases: str = "") -> Topic:
+        kb = self.service.knowledge(community)
+        if event_id not in kb.events:
+            raise CurationError(f"event: there is no event `{event_id}`; pick one from the list")
+        title = title.strip()
+        if not title:
+            raise CurationError("title: write the contested question, e.g. How many people were killed?")
+        wanted = title.casefold()
+        for tid in kb.topics:
+            if kb.topic_event[tid] == event_id and kb.topics[tid].title.casefold() == wanted:
+                raise CurationError(f"title: this event already has that topic (`{tid}`)")
+        topic = _validated(Topic, id=_unique(normalise_id(title), kb.topics), title=title,
+                           aliases=[a.strip() for a in aliases.split(";") if a.strip()])
+        self.service.write(community, [Write("topic", topic.id, "create", topic, event_id)], actor)
+        return topic
+
+    def add_event(self, community: str, title: str, day: str, actor: str, location: str = "") -> Event:
+        kb = self.service.knowledge(community)
+        try:
+            when = date.fromisoformat(day.strip())
+        except ValueError:
+            raise CurationError(f"date: '{day}' is not a date; write it as YYYY-MM-DD, e.g. 2023-05-22") from None
+        event = _validated(Event, id=_unique(normalise_id(f"{title} {when.year}"), kb.events), title=title.strip(),
+                           date=when, location=location.strip() or None)
+        self.service.write(community, [Write("event", event.id, "create", event)], actor)
+        return event
 
     # --- changing ----------------------------------------------------------------
 

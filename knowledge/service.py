@@ -169,7 +169,8 @@ class ClaimService:
             event_id = None  # a channel tied to an event that was since removed
         result = state.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
         kb = state.kb
-        candidates = [c for c in result.candidates if c.topic_id in kb.topics]
+        # A topic moderators opened but gave no claims yet has nothing sourced to show.
+        candidates = [c for c in result.candidates if c.topic_id in kb.topics and kb.claims_of(c.topic_id)]
         if result.decision == "answer" and candidates:
             best = candidates[0]
             others = [topic_ref(kb, c.topic_id, c.score) for c in candidates[1 : SUGGESTIONS + 1]]

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..shared import event_choices
 
 
 class Channels(commands.GroupCog, group_name="channel", group_description="How claimbot behaves in this channel"):
@@ -53,10 +54,7 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
     @event.autocomplete("event")
     async def _event_choices(self, interaction: discord.Interaction[ClaimBot], current: str
                              ) -> list[app_commands.Choice[str]]:
-        events = self.service.knowledge(str(interaction.guild_id)).events.values()
-        wanted = current.casefold()
-        return [app_commands.Choice(name=e.title[:100], value=e.id) for e in events
-                if wanted in e.title.casefold() or wanted in e.id][:25]
+        return event_choices(self.service, str(interaction.guild_id), current)
 
 
 async def setup(bot: ClaimBot) -> None:

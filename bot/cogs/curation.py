@@ -6,16 +6,15 @@ import asyncio
 import io
 import json
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from knowledge.claimreview import claimreview_jsonld
-from knowledge.curation import ClaimForm, CurationError, Curator
+from knowledge.curation import ClaimForm, Curator
 from knowledge.importing import ImportPlan
 from knowledge.knowledge_file import KnowledgeFileError, parse_knowledge
 from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT
@@ -24,16 +23,11 @@ from knowledge.storage import StoreError
 from ..checks import moderator_only
 from ..client import ClaimBot, reply_ephemeral
 from ..refresh import refresh_posted_answers
+from ..shared import actor_of, guarded
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MESSAGE_LIMIT = 2000
-
-
-def _actor(user: discord.abc.User) -> str:
-    # Moderators are recorded by Discord id: names change, ids don't.
-    return f"discord:{user.id}"
 
 
 def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -62,8 +56,8 @@ class ClaimModal(discord.ui.Modal, title="Add a claim"):
     async def on_submit(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
         form = ClaimForm(topic_id=self.topic_id, party=self.party.value, statement=self.statement.value,
                          source_url=self.source.value, figure=self.figure.value, quote=self.quote.value)
-        claim = await self.cog.guarded(interaction, self.cog.curator.add_claim, str(interaction.guild_id), form,
-                                       _actor(interaction.user))
+        claim = await guarded(interaction, self.cog.curator.add_claim, str(interaction.guild_id), form,
+                                       actor_of(interaction.user))
         if claim is not None:
             await interaction.response.send_message(f"Added `{claim.id}`: {claim.statement}", ephemeral=True)
 
@@ -112,7 +106,7 @@ class ImportConfirm(discord.ui.View):
         try:
             incoming = parse_knowledge(self.data, name=self.name)
             plan = await asyncio.to_thread(service.import_knowledge, self.community, incoming,
-                                           _actor(interaction.user))
+                                           actor_of(interaction.user))
         except (KnowledgeFileError, StoreError) as exc:
             await interaction.response.edit_message(content=_clip(f"Nothing was imported: {exc}"), view=None)
             return
@@ -134,19 +128,9 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         self.curator = Curator(bot.service)
         super().__init__()
 
-    async def guarded(self, interaction: discord.Interaction[ClaimBot], func: Callable[..., T], *args: Any,
-                      **kwargs: Any) -> T | None:
-        """Run a domain call off the event loop; turn what the moderator must fix into an ephemeral reply
-        (then None is returned and the interaction has been answered)."""
-        try:
-            return await asyncio.to_thread(func, *args, **kwargs)
-        except (CurationError, StoreError) as exc:
-            await reply_ephemeral(interaction, f"Not saved: {exc}")
-            return None
-
     async def apply_change(self, interaction: discord.Interaction[ClaimBot], claim_id: str, **changes: Any) -> None:
-        change = await self.guarded(interaction, self.curator.edit_claim, str(interaction.guild_id), claim_id,
-                                    _actor(interaction.user), **changes)
+        change = await guarded(interaction, self.curator.edit_claim, str(interaction.guild_id), claim_id,
+                                    actor_of(interaction.user), **changes)
         if change is not None:
             await self._announce(interaction, change.topic_id, change.summary, claim_id)
 
@@ -194,16 +178,16 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                      status: Literal["unverified", "confirmed", "disputed", "false", "retracted"],
                      verified_by: app_commands.Range[str, 1, MAX_SHORT] | None = None,
                      note: app_commands.Range[str, 1, MAX_NOTE] | None = None) -> None:
-        change = await self.guarded(interaction, self.curator.set_status, str(interaction.guild_id), claim, status,
-                                    _actor(interaction.user), verified_by=verified_by or "", note=note or "")
+        change = await guarded(interaction, self.curator.set_status, str(interaction.guild_id), claim, status,
+                                    actor_of(interaction.user), verified_by=verified_by or "", note=note or "")
         if change is not None:
             await self._announce(interaction, change.topic_id, change.summary, claim)
 
     @app_commands.command(name="remove", description="Remove a claim (it can be restored)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        await self.guarded(interaction, self.curator.remove_claim, str(interaction.guild_id), claim,
-                           _actor(interaction.user))
+        await guarded(interaction, self.curator.remove_claim, str(interaction.guild_id), claim,
+                           actor_of(interaction.user))
         if not interaction.response.is_done():  # guarded() has replied if it was refused
             await interaction.response.send_message(f"Removed `{claim}`; `/claim restore` brings it back.",
                                                     ephemeral=True)
@@ -211,8 +195,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.command(name="restore", description="Bring back a removed claim")
     @moderator_only()
     async def restore(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        await self.guarded(interaction, self.curator.restore_claim, str(interaction.guild_id), claim,
-                           _actor(interaction.user))
+        await guarded(interaction, self.curator.restore_claim, str(interaction.guild_id), claim,
+                           actor_of(interaction.user))
         if not interaction.response.is_done():
             await interaction.response.send_message(f"Restored `{claim}`.", ephemeral=True)
 

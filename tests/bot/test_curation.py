@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.client import ClaimBot
+from knowledge.curation import ClaimForm, Curator
 from tests.fakediscord import FakeDiscord
 
 from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR
@@ -16,9 +17,9 @@ EPHEMERAL = 64
 
 
 async def slash(fake: FakeDiscord, sub: str, options: dict[str, Any] | None = None, *, user: int = MODERATOR,
-                permissions: int = MANAGE_MESSAGES) -> dict[str, Any]:
+                permissions: int = MANAGE_MESSAGES, command: str = "claim") -> dict[str, Any]:
     seen = len(fake.requests)
-    await fake.send_slash(GUILD, CHANNEL, user, "claim", options, subcommand=sub, permissions=permissions)
+    await fake.send_slash(GUILD, CHANNEL, user, command, options, subcommand=sub, permissions=permissions)
     return (await fake.wait_for_request("POST", CALLBACK, after=seen)).json
 
 
@@ -200,3 +201,30 @@ async def test_the_configured_moderator_role_may_curate(start_bot: Any, fake_dis
 async def test_search_lists_matching_claims(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     reply = await slash(fake_discord, "search", {"text": "gladkov civilian"})
     assert reply["data"]["content"].startswith("`gladkov-one-civilian-killed`")
+
+
+async def test_a_moderator_adds_an_event_and_a_topic_then_members_can_ask(bot: ClaimBot,
+                                                                         fake_discord: FakeDiscord) -> None:
+    reply = await slash(fake_discord, "add", {"title": "Shebekino shelling", "date": "2023-06-01"}, command="event")
+    assert reply["data"]["content"] == "Added event `shebekino-shelling-2023`: Shebekino shelling."
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "topic", {
+        "event": "shebekino-shelling-2023", "title": "Was the Shebekino power station shelled?"},
+        subcommand="add", permissions=MANAGE_MESSAGES)
+    added = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]["content"]
+    assert "Added topic `was-the-shebekino-power-station-shelled`" in added
+    # A topic without claims has nothing sourced to show yet …
+    empty = await ask(fake_discord, "was the shebekino power station shelled")
+    assert "No sourced claims" in empty["data"]["embeds"][0]["description"]
+    # … until a moderator adds a party's version.
+    Curator(bot.service).add_claim(str(GUILD), ClaimForm("was-the-shebekino-power-station-shelled", "Gladkov",
+                                                         "The power station was hit.", "https://example.org/s"), "m")
+    assert "The power station was hit." in body(await ask(fake_discord, "was the shebekino power station shelled"))
+    bad = await slash(fake_discord, "add", {"title": "Something", "date": "June 1st"}, command="event")
+    assert "write it as YYYY-MM-DD" in bad["data"]["content"]
+
+
+async def test_topic_and_event_commands_are_for_moderators(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    reply = await slash(fake_discord, "add", {"title": "X", "date": "2023-06-01"}, user=MEMBER, permissions=0,
+                        command="event")
+    assert "Only moderators can do this" in reply["data"]["content"]
