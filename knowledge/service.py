@@ -169,9 +169,11 @@ class ClaimService:
             event_id = None  # a channel tied to an event that was since removed
         result = state.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
         kb = state.kb
-        # A topic moderators opened but gave no claims yet has nothing sourced to show.
+        # A topic moderators opened but gave no claims yet has nothing sourced to show —
+        # and the question is about it, so the next-best topic is no answer either.
+        top_is_empty = bool(result.candidates) and not kb.claims_of(result.candidates[0].topic_id)
         candidates = [c for c in result.candidates if c.topic_id in kb.topics and kb.claims_of(c.topic_id)]
-        if result.decision == "answer" and candidates:
+        if result.decision == "answer" and candidates and not top_is_empty:
             best = candidates[0]
             others = [topic_ref(kb, c.topic_id, c.score) for c in candidates[1 : SUGGESTIONS + 1]]
             answer = compose(kb, state.metas, text, best.topic_id, confidence=result.confidence, also=others)
