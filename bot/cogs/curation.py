@@ -87,11 +87,14 @@ class EditModal(discord.ui.Modal, title="Edit a claim"):
 
 
 class ImportConfirm(discord.ui.View):
-    """Confirm / Cancel under an import preview; only the moderator who asked may press."""
+    """Confirm / Cancel under an import preview; only the moderator who asked may press.
 
-    def __init__(self, cog: Curation, community: str, moderator: int, data: bytes, name: str) -> None:
+    Confirming applies exactly the previewed plan, with the versions the preview saw: if
+    another moderator changed one of those records meanwhile, nothing is imported."""
+
+    def __init__(self, cog: Curation, community: str, moderator: int, plan: ImportPlan, name: str) -> None:
         super().__init__(timeout=600)
-        self.cog, self.community, self.moderator, self.data, self.name = cog, community, moderator, data, name
+        self.cog, self.community, self.moderator, self.plan, self.name = cog, community, moderator, plan, name
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:  # type: ignore[override]
         if interaction.user.id != self.moderator:
@@ -102,16 +105,15 @@ class ImportConfirm(discord.ui.View):
 
     @discord.ui.button(label="Import", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
-        service = self.cog.service
+        self.stop()
         try:
-            incoming = parse_knowledge(self.data, name=self.name)
-            plan = await asyncio.to_thread(service.import_knowledge, self.community, incoming,
-                                           actor_of(interaction.user))
-        except (KnowledgeFileError, StoreError) as exc:
+            await asyncio.to_thread(self.cog.service.write, self.community, self.plan.writes,
+                                    actor_of(interaction.user))
+        except StoreError as exc:
             await interaction.response.edit_message(content=_clip(f"Nothing was imported: {exc}"), view=None)
             return
-        self.stop()
-        await interaction.response.edit_message(content=f"Imported `{self.name}`: {plan.summary()}.", view=None)
+        await interaction.response.edit_message(content=f"Imported `{self.name}`: {self.plan.summary()}.",
+                                                view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
@@ -269,7 +271,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         more = f"\n… and {len(plan.changes) - 30} more" if len(plan.changes) > 30 else ""
         await interaction.response.send_message(
             _clip(f"`{file.filename}` would {plan.summary()}:\n{preview}{more}"),
-            view=ImportConfirm(self, community, interaction.user.id, data, file.filename), ephemeral=True)
+            view=ImportConfirm(self, community, interaction.user.id, plan, file.filename), ephemeral=True)
 
     # --- autocomplete --------------------------------------------------------------
 

@@ -228,3 +228,25 @@ async def test_topic_and_event_commands_are_for_moderators(bot: ClaimBot, fake_d
     reply = await slash(fake_discord, "add", {"title": "X", "date": "2023-06-01"}, user=MEMBER, permissions=0,
                         command="event")
     assert "Only moderators can do this" in reply["data"]["content"]
+
+
+async def test_an_import_confirmed_after_someone_else_edited_imports_nothing(bot: ClaimBot,
+                                                                            fake_discord: FakeDiscord) -> None:
+    exported = bot.service.export(str(GUILD)).replace("70 attackers were killed.", "Over 70 attackers were killed.")
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "new.yaml",
+                                            exported.encode(), permissions=MANAGE_MESSAGES)
+    preview = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    # Another moderator edits the same claim before the first one confirms.
+    Curator(bot.service).edit_claim(str(GUILD), "russia-70-attackers-killed", "discord:42", note="checked")
+    message = fake_discord.message_payload(CHANNEL, preview["content"], components=preview["components"],
+                                           guild_id=GUILD)
+    message["id"] = str(fake_discord.last_response_message_id())
+    buttons = [c for row in preview["components"] for c in row["components"]]
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MODERATOR, buttons[0]["custom_id"], message,
+                                      permissions=MANAGE_MESSAGES)
+    done = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    assert "Nothing was imported" in done["content"] and "changed by discord:42" in done["content"]
+    claim = bot.service.knowledge(str(GUILD)).claims["russia-70-attackers-killed"]
+    assert claim.statement == "70 attackers were killed." and claim.note == "checked"
