@@ -22,7 +22,8 @@ DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
 FIELDS_PER_EMBED = 25
-EMBED_TOTAL_LIMIT = 6000
+EMBED_TOTAL_LIMIT = 6000  # per embed, and over all embeds of one message
+EMBEDS_PER_MESSAGE = 10
 FOOTER_LIMIT = 2048
 
 # Neutral colours per decision, never the only signal: every status is spelt out.
@@ -144,6 +145,11 @@ def digest_embeds(digest: Digest, title: str) -> list[discord.Embed]:
         ("Asked about most", [f"{n}\u00d7 {escape_markdown(t)}" for t, n in digest.most_asked]),
         ("Still unanswered", [f"{g.count}\u00d7 \u201c{escape_markdown(g.example)}\u201d" for g in digest.unanswered]),
     ]
+    left_out = [f"{n} more {what}" for n, what in ((digest.more_new_claims, "new claims"),
+                                                  (digest.more_status_changes, "status changes")) if n]
+    if left_out:
+        sections.append(("Not listed here", [f"{' and '.join(left_out)}: `/claim search` finds them, "
+                                             "`/claim export` has them all."]))
     fields: list[Field] = []
     for name, lines in sections:
         if not lines:
@@ -160,3 +166,17 @@ def digest_embeds(digest: Digest, title: str) -> list[discord.Embed]:
         current.add_field(name=field.name, value=field.value, inline=False)
     embeds.append(current)
     return embeds
+
+
+def message_batches(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
+    """Embeds grouped into messages Discord accepts: at most 10 per message, and at most
+    6,000 characters over all embeds of one message (not only per embed)."""
+    batches: list[list[discord.Embed]] = [[]]
+    size = 0
+    for embed in embeds:
+        if batches[-1] and (len(batches[-1]) >= EMBEDS_PER_MESSAGE or size + len(embed) > EMBED_TOTAL_LIMIT):
+            batches.append([])
+            size = 0
+        batches[-1].append(embed)
+        size += len(embed)
+    return batches

@@ -136,6 +136,10 @@ class Digest:
     until: datetime
     new_claims: list[NewClaim] = field(default_factory=list)
     status_changes: list[StatusChange] = field(default_factory=list)
+    # Beyond LIST_LIMIT a digest says how many more there are instead of listing them:
+    # a bulk import would otherwise flood the channel.
+    more_new_claims: int = 0
+    more_status_changes: int = 0
     most_asked: list[tuple[str, int]] = field(default_factory=list)  # (topic title, times)
     unanswered: list[Gap] = field(default_factory=list)
     active_topics: list[str] = field(default_factory=list)  # topic ids, most changed/asked first
@@ -143,6 +147,9 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not (self.new_claims or self.status_changes or self.most_asked or self.unanswered)
+
+
+LIST_LIMIT = 50  # new claims, and status changes, listed one by one in a digest
 
 
 def build_digest(service: ClaimService, community: str, since: datetime, until: datetime, limit: int = 10) -> Digest:
@@ -179,6 +186,8 @@ def build_digest(service: ClaimService, community: str, since: datetime, until: 
     digest.most_asked = [(kb.topics[t].title, n) for t, n in asked.most_common(limit) if t is not None]
     activity.update({t: n for t, n in asked.items() if t is not None})
     digest.unanswered = [g for g in Curator(service).gaps(community, since, limit) if g.last_asked < until]
-    digest.new_claims, digest.status_changes = digest.new_claims[:50], digest.status_changes[:50]
+    digest.more_new_claims = max(0, len(digest.new_claims) - LIST_LIMIT)
+    digest.more_status_changes = max(0, len(digest.status_changes) - LIST_LIMIT)
+    digest.new_claims, digest.status_changes = digest.new_claims[:LIST_LIMIT], digest.status_changes[:LIST_LIMIT]
     digest.active_topics = [t for t, _ in activity.most_common(8) if t in kb.topics]
     return digest

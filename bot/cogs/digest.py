@@ -18,10 +18,9 @@ from knowledge.digest import DigestConfig, DigestError, Schedule, all_configs, b
 
 from ..checks import moderator_only
 from ..client import ClaimBot, reply_ephemeral
-from ..render import digest_embeds
+from ..render import digest_embeds, message_batches
 
 log = logging.getLogger(__name__)
-EMBEDS_PER_MESSAGE = 10
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
 
 
@@ -105,10 +104,10 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         if post.empty and not config.post_when_empty:
             return False
         channel = self.bot.get_partial_messageable(int(config.channel))
-        batches = [post.embeds[i:i + EMBEDS_PER_MESSAGE] for i in range(0, len(post.embeds), EMBEDS_PER_MESSAGE)]
+        batches = message_batches(post.embeds)
         for n, batch in enumerate(batches):
-            last = n == len(batches) - 1
-            await channel.send(embeds=batch, files=post.files() if last else [])
+            # The chart is the last embed's image: its file goes with that message.
+            await channel.send(embeds=batch, files=post.files() if n == len(batches) - 1 else [])
         return True
 
     # --- commands ----------------------------------------------------------------------
@@ -139,8 +138,13 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         if config is None:
             return
         post = await asyncio.to_thread(self.make_post, config, self.clock())
-        await interaction.response.send_message(embeds=post.embeds[:EMBEDS_PER_MESSAGE], files=post.files(),
-                                                ephemeral=True)
+        batches = message_batches(post.embeds)
+        for n, batch in enumerate(batches):
+            files = post.files() if n == len(batches) - 1 else []
+            if n == 0:
+                await interaction.response.send_message(embeds=batch, files=files, ephemeral=True)
+            else:
+                await interaction.followup.send(embeds=batch, files=files, ephemeral=True)
 
     @app_commands.command(name="now", description="Post a digest now")
     @moderator_only()

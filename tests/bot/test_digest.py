@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import discord
 import pytest
 
 from bot.client import ClaimBot
@@ -120,6 +121,54 @@ async def test_the_preview_matches_the_post(start_bot: BotFactory, fake_discord:
     (post,) = posts(fake_discord, CHANNEL)
     assert preview.json["data"]["embeds"] == post.json["embeds"]
     assert preview.files.keys() == post.files.keys()
+
+
+async def test_a_bulk_import_makes_a_digest_discord_accepts(start_bot: BotFactory, fake_discord: FakeDiscord,
+                                                           clock: Clock) -> None:
+    # 120 long new claims: far more than one message holds (Discord: 6,000 characters over
+    # all embeds of a message, which the stand-in enforces with a 400 as Discord does).
+    bot = await start_bot(clock=clock)
+    community = str(GUILD)
+    bot.service.ensure_seeded(community)
+    save_config(bot.service, community, str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
+    curator = Curator(bot.service)
+    for n in range(120):
+        statement = f"Claim number {n}: " + "a long account of what happened at the border that day. " * 6
+        await asyncio.to_thread(curator.add_claim, community, ClaimForm(
+            "belgorod-casualties", "Kyiv", statement, f"https://example.org/{n}"), "discord:1")
+    clock.now += timedelta(hours=1, seconds=20)
+
+    # The preview (ephemeral) is whole: in as many messages as it takes.
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest", {}, subcommand="preview",
+                                  permissions=MANAGE_MESSAGES)
+    preview = await fake_discord.wait_for_request("POST", CALLBACK)
+    followup = r"/webhooks/\d+/[^/]+"
+    previewed = [preview]
+    while not previewed[-1].files:  # the chart comes with the last message
+        previewed.append(await fake_discord.wait_for_request(
+            "POST", followup, after=fake_discord.requests.index(previewed[-1]) + 1))
+    assert all(p.status == 200 for p in previewed) and all(p.json["flags"] & 64 for p in previewed[1:])
+
+    assert await digest_cog(bot).run_due() == 1
+    sent = posts(fake_discord, CHANNEL)
+    assert len(sent) == len(previewed) > 1 and all(post.status == 200 for post in sent)
+    everything = " ".join(text(post) for post in sent)
+    assert "Claim number 0:" in everything and "Claim number 49:" in everything
+    assert "Claim number 50:" not in everything
+    assert "70 more new claims" in everything  # said, not cut silently
+    assert list(sent[-1].files) == ["digest.png"]
+    assert sent[-1].json["embeds"][-1]["image"]["url"] == "attachment://digest.png"
+
+
+async def test_the_stand_in_refuses_what_discord_refuses(bot: ClaimBot) -> None:
+    # The check above is only worth something if the stand-in is as strict as Discord.
+    channel = bot.get_partial_messageable(CHANNEL)
+    with pytest.raises(discord.HTTPException) as too_much:
+        await channel.send(embeds=[discord.Embed(description="x" * 4000), discord.Embed(description="y" * 4000)])
+    assert too_much.value.status == 400 and too_much.value.code == 50035
+    with pytest.raises(discord.HTTPException, match="fields"):
+        await channel.send(embed=discord.Embed().add_field(name="n", value="v" * 1025))
+    await channel.send(embeds=[discord.Embed(description="x" * 2900), discord.Embed(description="y" * 2900)])
 
 
 async def test_a_bad_schedule_is_refused(bot: ClaimBot, fake_discord: FakeDiscord) -> None:

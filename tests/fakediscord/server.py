@@ -3,7 +3,8 @@
 The real discord.py client connects to it over loopback (see `point_discord_py_at`).
 Tests deliver gateway events (interactions, messages), read back every REST request the
 bot made, and make Discord misbehave: answer a route with a 429 as Discord does, fail a
-route with 403/404, drop the gateway connection so the client has to RESUME.
+route with 403/404, drop the gateway connection so the client has to RESUME. Messages are
+held to Discord's limits (`limits.py`): what Discord would refuse gets Discord's 400.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from .limits import invalid_form_body, message_problems
 
 DISCORD_EPOCH_MS = 1420070400000
 APP_ID = 900000000000000001
@@ -370,6 +373,9 @@ class FakeDiscord:
             self._failures.remove(failure)
             record.status = failure.status
             response = _json(failure.body, failure.status, failure.headers)
+        elif problems := self._refused(request.method, path, body):
+            record.status = 400
+            response = _json(invalid_form_body(problems), 400)
         else:
             status, payload = self._route(request.method, path, body, record)
             record.status = status
@@ -378,6 +384,17 @@ class FakeDiscord:
             self.requests.append(record)
             self._new_request.notify_all()
         return response
+
+    @staticmethod
+    def _refused(method: str, path: str, body: Any) -> list[str]:
+        """Discord's message limits, for every route that sends or edits a message."""
+        if method not in ("POST", "PATCH") or not isinstance(body, dict):
+            return []
+        if path.endswith("/callback"):
+            return message_problems(body.get("data")) if body.get("type") in (4, 7) else []
+        if "/messages" in path or path.startswith("/webhooks/"):
+            return message_problems(body)
+        return []
 
     def _route(self, method: str, path: str, body: Any, record: Recorded) -> tuple[int, Any]:
         for route_method, pattern, handler in self._routes():
