@@ -1,9 +1,15 @@
 """Accuracy floors on the development question set: a matching regression fails CI.
 
-The floors are what the matcher reaches today, rounded down. Two are still short of the
-matching issue's targets (top-1 92%, out-of-scope answers 3% at most), which stays open
-until they are met; raise the floors with every improvement. Timings are measured
-by a benchmark script, not here (shared machines make timed tests flaky).
+The floors are what the matcher reaches today (top-1 98.1%, every kind at least 93%,
+no out-of-scope question answered), rounded down with room for one or two questions;
+raise them with every improvement. Timings are measured by a benchmark script
+(benchmarks/matching.py), not here: shared machines make timed tests flaky.
+
+The development set is what the matcher was tuned on, so it flatters. Two fresh sets
+(fresh1, fresh2: 160 questions each over the same claim base) were written by writers
+who never saw the matcher, its lexicon or the development questions, and measured once
+before any change they prompted (top-1 80.4% and 83.0%, out-of-scope answered 12.5%
+both). They guard generalisation here with floors of their own.
 """
 
 from __future__ import annotations
@@ -21,25 +27,37 @@ from knowledge.matching import Matcher
 HERE = Path(__file__).resolve().parent
 CLAIMS = HERE / "devset.claims.yaml"
 QUESTIONS = HERE / "devset.questions.jsonl"
-TOP1_FLOOR = 90.0
-KIND_FLOOR = 80.0
-RU_UK_FLOOR = 70.0
-OOS_CEILING = 4.0
+TOP1_FLOOR = 96.0
+KIND_FLOOR = 90.0
+RU_UK_FLOOR = 90.0
+OOS_CEILING = 2.0
 KINDS = {"plain", "paraphrase", "synonym", "typo", "chatty", "short", "ambiguous", "ru_uk", OUT_OF_SCOPE}
 
 
+# question file: (top-1 floor, out-of-scope ceiling), today's figures rounded with room for a question
+FRESH = {"fresh1.questions.jsonl": (90.0, 10.5), "fresh2.questions.jsonl": (86.0, 12.5)}
+
+
 @pytest.fixture(scope="module")
-def report() -> Report:
+def matcher() -> Matcher:
     matcher = Matcher()
     matcher.build(topic_documents(load_knowledge_file(CLAIMS)))
+    return matcher
 
+
+def measure(matcher: Matcher, questions_file: Path) -> Report:
     def ask(q: str) -> Outcome:
         result = matcher.match(q, limit=3)
         return Outcome(result.decision == "answer", tuple(c.topic_id for c in result.candidates), result.confidence)
 
-    questions = load_questions(QUESTIONS)
+    questions = load_questions(questions_file)
     outcomes, latencies = run(ask, questions)
     return score(questions, outcomes, latencies)
+
+
+@pytest.fixture(scope="module")
+def report(matcher: Matcher) -> Report:
+    return measure(matcher, QUESTIONS)
 
 
 def _failures(report: Report) -> str:
@@ -73,8 +91,17 @@ def test_every_kind(report: Report) -> None:
 
 def test_the_right_topic_is_almost_always_offered(report: Report) -> None:
     # When the matcher is unsure it offers "did you mean" choices: the right one is there.
-    assert report.top3 >= 97.0, _failures(report)
+    assert report.top3 >= 99.0, _failures(report)
 
 
 def test_out_of_scope_is_rarely_answered(report: Report) -> None:
     assert report.oos_false_answer_rate <= OOS_CEILING, f"{report.oos_false_answer_rate}%\n{_failures(report)}"
+
+
+@pytest.mark.parametrize("name", sorted(FRESH))
+def test_questions_nobody_tuned_on(matcher: Matcher, name: str) -> None:
+    top1_floor, oos_ceiling = FRESH[name]
+    fresh = measure(matcher, HERE / name)
+    assert fresh.top1 >= top1_floor, f"{name}: top-1 {fresh.top1}%\n{_failures(fresh)}"
+    assert fresh.top3 >= 97.0, f"{name}: top-3 {fresh.top3}%\n{_failures(fresh)}"
+    assert fresh.oos_false_answer_rate <= oos_ceiling, f"{name}: {fresh.oos_false_answer_rate}%\n{_failures(fresh)}"
