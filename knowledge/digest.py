@@ -16,6 +16,7 @@ from .curation import Curator, Gap
 from .history import field_changes
 from .service import SEED_ACTOR, ClaimService
 
+FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -78,12 +79,22 @@ class DigestConfig:
     post_when_empty: bool
     created_at: datetime
     last_slot: datetime | None
+    covered_until: datetime | None = None  # the end of the last digest's window, however it was posted
+    schedule_set_at: datetime | None = None  # when the cadence, time, zone or weekday last changed
 
     def due_slot(self, now: datetime) -> datetime | None:
-        """The slot to post now, if one fell due since the last post (or since the schedule was set)."""
+        """The slot to post now, if one fell due since the last post and since the schedule was set."""
         slot = self.schedule.latest_slot(now)
-        since = self.last_slot or self.created_at
+        since = max(self.last_slot or self.created_at, self.schedule_set_at or self.created_at)
         return slot if slot > since else None
+
+    def window_start(self, now: datetime) -> datetime:
+        """Where the next digest starts: where the last one ended; a first digest looks a week back."""
+        if self.covered_until is not None:
+            return self.covered_until
+        if self.last_slot is not None:
+            return self.last_slot
+        return max(self.created_at, now) - FIRST_DIGEST_LOOKBACK
 
 
 def load_config(service: ClaimService, community: str) -> DigestConfig | None:
@@ -101,7 +112,8 @@ def _config(row: dict[str, object]) -> DigestConfig:
     schedule = Schedule(str(row["cadence"]), time(hours, minutes), str(row["timezone"]),
                         int(weekday) if isinstance(weekday, int) else None)
     return DigestConfig(str(row["community"]), str(row["channel"]), schedule, bool(row["post_when_empty"]),
-                        row["created_at"], row["last_slot"])  # type: ignore[arg-type]
+                        row["created_at"], row["last_slot"], row["covered_until"],  # type: ignore[arg-type]
+                        row["schedule_set_at"])
 
 
 def save_config(service: ClaimService, community: str, channel: str, schedule: Schedule, post_when_empty: bool) -> None:

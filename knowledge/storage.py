@@ -391,14 +391,21 @@ class Store:
 
     def set_digest(self, community: str, *, channel: str, cadence: str, at_time: str, timezone: str,
                    weekday: int | None, post_when_empty: bool) -> None:
+        now = _iso(self.clock())
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO digests (community, channel, cadence, at_time, timezone, weekday, post_when_empty,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community) DO UPDATE SET"
-                " channel = excluded.channel, cadence = excluded.cadence, at_time = excluded.at_time,"
+                " created_at, schedule_set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community) DO UPDATE"
+                " SET channel = excluded.channel, cadence = excluded.cadence, at_time = excluded.at_time,"
                 " timezone = excluded.timezone, weekday = excluded.weekday,"
-                " post_when_empty = excluded.post_when_empty",
-                (community, channel, cadence, at_time, timezone, weekday, int(post_when_empty), _iso(self.clock())),
+                " post_when_empty = excluded.post_when_empty,"
+                # A new channel or empty-digest choice is not a new schedule: only a changed
+                # cadence, time, zone or weekday moves the moment slots count from.
+                " schedule_set_at = CASE WHEN digests.cadence IS excluded.cadence"
+                " AND digests.at_time IS excluded.at_time AND digests.timezone IS excluded.timezone"
+                " AND digests.weekday IS excluded.weekday"
+                " THEN digests.schedule_set_at ELSE excluded.schedule_set_at END",
+                (community, channel, cadence, at_time, timezone, weekday, int(post_when_empty), now, now),
             )
 
     def digest(self, community: str) -> dict[str, Any] | None:
@@ -412,15 +419,23 @@ class Store:
         with self.transaction() as db:
             return db.execute("DELETE FROM digests WHERE community = ?", (community,)).rowcount > 0
 
-    def claim_digest_slot(self, community: str, slot: datetime, previous: datetime | None) -> bool:
-        """Mark `slot` as posted if nobody has since `previous`; False means someone else did."""
+    def claim_digest_slot(self, community: str, slot: datetime, previous: datetime | None,
+                          covered_until: datetime) -> bool:
+        """Mark `slot` as posted, its digest covering changes up to `covered_until`, if nobody
+        has since `previous`; False means someone else did."""
         with self.transaction() as db:
-            if previous is None:
-                cur = db.execute("UPDATE digests SET last_slot = ? WHERE community = ? AND last_slot IS NULL",
-                                 (_iso(slot), community))
-            else:
-                cur = db.execute("UPDATE digests SET last_slot = ? WHERE community = ? AND last_slot = ?",
-                                 (_iso(slot), community, _iso(previous)))
+            cur = db.execute(
+                "UPDATE digests SET last_slot = ?, covered_until = ? WHERE community = ? AND last_slot IS ?",
+                (_iso(slot), _iso(covered_until), community, _iso(previous) if previous else None),
+            )
+            return cur.rowcount == 1
+
+    def cover_digest(self, community: str, until: datetime, previous: datetime | None) -> bool:
+        """Record an unscheduled digest (`/digest now`) covering changes up to `until`, if no
+        other digest went out since `previous`; the next digest starts there."""
+        with self.transaction() as db:
+            cur = db.execute("UPDATE digests SET covered_until = ? WHERE community = ? AND covered_until IS ?",
+                             (_iso(until), community, _iso(previous) if previous else None))
             return cur.rowcount == 1
 
     # --- channels -------------------------------------------------------------
@@ -511,7 +526,8 @@ def _iso(moment: datetime) -> str:
 def _digest_row(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
     data["created_at"] = _dt(data["created_at"])
-    data["last_slot"] = _dt(data["last_slot"]) if data["last_slot"] else None
+    for name in ("last_slot", "covered_until", "schedule_set_at"):
+        data[name] = _dt(data[name]) if data[name] else None
     data["post_when_empty"] = bool(data["post_when_empty"])
     return data
 

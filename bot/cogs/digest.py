@@ -6,7 +6,7 @@ import asyncio
 import io
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Literal
 
 import discord
@@ -21,7 +21,6 @@ from ..client import ClaimBot, reply_ephemeral
 from ..render import digest_embeds, message_batches
 
 log = logging.getLogger(__name__)
-FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
 
 
 class DigestPost:
@@ -71,7 +70,7 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
             # Claim the slot before posting: a restart (or another process) right after
             # sees it taken and never posts it again.
             claimed = await asyncio.to_thread(self.service.store.claim_digest_slot, config.community, slot,
-                                              config.last_slot)
+                                              config.last_slot, now)
             if not claimed:
                 continue
             try:
@@ -84,11 +83,8 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
                 log.warning("digest for guild %s failed: %s", config.community, exc)
         return posted
 
-    def _since(self, config: DigestConfig, now: datetime) -> datetime:
-        return config.last_slot or max(config.created_at - FIRST_DIGEST_LOOKBACK, now - FIRST_DIGEST_LOOKBACK)
-
     def make_post(self, config: DigestConfig, now: datetime) -> DigestPost:
-        since = self._since(config, now)
+        since = config.window_start(now)
         digest = build_digest(self.service, config.community, since, now)
         if digest.empty:
             return DigestPost([discord.Embed(description=f"No changes to the claim base since {since:%Y-%m-%d}.")],
@@ -153,12 +149,19 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         if config is None:
             return
         await interaction.response.defer(ephemeral=True)
+        now = self.clock()
         try:
-            await self._post(config, self.clock())
+            posted = await self._post(config, now)
         except (discord.NotFound, discord.Forbidden):
             await interaction.followup.send("I can't post in the digest channel; check that it exists and that I "
                                             "may send messages and attach files there.", ephemeral=True)
             return
+        if not posted:
+            await interaction.followup.send("Nothing changed since the last digest, and this server's digest "
+                                            "posts nothing then.", ephemeral=True)
+            return
+        # The next scheduled digest starts here instead of repeating this one.
+        await asyncio.to_thread(self.service.store.cover_digest, config.community, now, config.covered_until)
         await interaction.followup.send("Digest posted.", ephemeral=True)
 
     @app_commands.command(name="off", description="Stop posting digests")

@@ -189,3 +189,24 @@ async def test_a_moderator_sets_the_digest_channel(bot: ClaimBot, fake_discord: 
     assert "every monday at 18:30 (Europe/Kyiv)" in reply["content"]
     saved = bot.service.store.digest(str(GUILD))
     assert saved and saved["channel"] == str(CHANNEL) and saved["weekday"] == 0
+
+
+async def test_a_digest_posted_now_is_not_repeated_by_the_next_scheduled_one(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock
+) -> None:
+    bot = await start_bot(clock=clock)
+    save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
+    await make_changes(bot, str(GUILD))
+    clock.now += timedelta(minutes=10)  # 08:10
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest", {}, subcommand="now",
+                                  permissions=MANAGE_MESSAGES)
+    done = await fake_discord.wait_for_request("POST", r"/webhooks/\d+/[^/]+")
+    assert done.json["content"] == "Digest posted."
+    (on_demand,) = posts(fake_discord, CHANNEL)
+    assert "No Ukrainian units took part." in text(on_demand)
+
+    clock.now += timedelta(hours=1)  # 09:10: the scheduled digest has nothing new to say
+    assert await digest_cog(bot).run_due() == 1
+    scheduled = posts(fake_discord, CHANNEL)[-1]
+    assert "No Ukrainian units took part." not in text(scheduled)
+    assert "No changes to the claim base" in scheduled.json["embeds"][0]["description"]

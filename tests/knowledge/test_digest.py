@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from knowledge.curation import ClaimForm, Curator
-from knowledge.digest import DigestConfig, DigestError, Schedule, build_digest
+from knowledge.digest import DigestConfig, DigestError, Schedule, build_digest, load_config, save_config
 from knowledge.service import ClaimService
 
 from .conftest import COMMUNITY, FakeClock
@@ -50,6 +50,46 @@ def test_due_once_per_slot_and_a_missed_slot_once() -> None:
     assert config.due_slot(datetime(2026, 11, 20, 9, 5, tzinfo=UTC)) is None  # already posted
     # Offline for three days: only the latest slot is due, once.
     assert config.due_slot(datetime(2026, 11, 23, 10, 0, tzinfo=UTC)) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_a_changed_schedule_waits_for_its_next_slot(service: ClaimService, clock: FakeClock) -> None:
+    # 2026-01-01 12:00 UTC: a daily 18:00 digest; it posts at 18:00.
+    save_config(service, COMMUNITY, "c1", Schedule.parse("daily", "18:00", "UTC"), True)
+    clock.advance(hours=6, minutes=1)
+    config = load_config(service, COMMUNITY)
+    assert config is not None and (slot := config.due_slot(clock.now)) is not None
+    assert service.store.claim_digest_slot(COMMUNITY, slot, None, clock.now)
+    # Next day at noon a moderator moves it to 09:00: this morning's 09:00 was never
+    # missed, so nothing is due until tomorrow's.
+    clock.advance(hours=18)
+    save_config(service, COMMUNITY, "c1", Schedule.parse("daily", "09:00", "UTC"), True)
+    config = load_config(service, COMMUNITY)
+    assert config is not None and config.due_slot(clock.now) is None
+    assert config.due_slot(datetime(2026, 1, 3, 9, 0, 5, tzinfo=UTC)) == datetime(2026, 1, 3, 9, 0, tzinfo=UTC)
+    # Another channel is not another schedule: tomorrow's slot stays due.
+    clock.advance(hours=1)
+    save_config(service, COMMUNITY, "c2", Schedule.parse("daily", "09:00", "UTC"), False)
+    config = load_config(service, COMMUNITY)
+    assert config is not None and config.channel == "c2" and not config.post_when_empty
+    assert config.due_slot(datetime(2026, 1, 3, 9, 0, 5, tzinfo=UTC)) == datetime(2026, 1, 3, 9, 0, tzinfo=UTC)
+
+
+def test_the_next_digest_starts_where_the_last_one_ended(service: ClaimService, clock: FakeClock) -> None:
+    save_config(service, COMMUNITY, "c1", Schedule.parse("daily", "09:00", "UTC"), True)
+    config = load_config(service, COMMUNITY)
+    assert config is not None
+    assert config.window_start(clock.now) == clock.now - timedelta(days=7)  # a first digest: the past week
+    # A digest posted on demand at 15:00 ...
+    clock.advance(hours=3)
+    assert service.store.cover_digest(COMMUNITY, clock.now, None)
+    assert not service.store.cover_digest(COMMUNITY, clock.now, None)  # someone else's view is stale
+    config = load_config(service, COMMUNITY)
+    assert config is not None and config.window_start(clock.now) == datetime(2026, 1, 1, 15, 0, tzinfo=UTC)
+    # ... and tomorrow's scheduled one, sent late at 09:02, covers up to when it went out.
+    sent = datetime(2026, 1, 2, 9, 2, tzinfo=UTC)
+    assert service.store.claim_digest_slot(COMMUNITY, datetime(2026, 1, 2, 9, 0, tzinfo=UTC), None, sent)
+    config = load_config(service, COMMUNITY)
+    assert config is not None and config.window_start(sent) == sent
 
 
 def test_the_digest_lists_what_changed_in_its_window(service: ClaimService, clock: FakeClock) -> None:

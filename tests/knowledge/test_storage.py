@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.models import Claim, Status, Verification
-from knowledge.storage import ConflictError, DatabaseUrlError, NotFoundError, Store, Write
+from knowledge.storage import ConflictError, DatabaseUrlError, NotFoundError, Store, Write, _migrations
 
 from .conftest import FakeClock
 
@@ -117,9 +118,29 @@ def test_migrations_run_once_and_survive_reopening(db_url: str, seed_kb: Knowled
     load(first, seed_kb)
     first.close()
     second = Store(db_url, clock=clock)
-    assert second.migrate() == 3  # the latest migration; applied once
+    assert second.migrate() == max(version for version, _ in _migrations())  # the latest; applied once
     assert len(second.snapshot(A)[0].claims) == len(seed_kb.claims)
     second.close()
+
+
+def test_a_database_from_before_digest_windows_keeps_its_schedule(tmp_path: Path, clock: FakeClock) -> None:
+    # A server upgrading from schema 3: its digest goes on from where it was.
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for version, sql in _migrations():
+            if version <= 3:
+                old.executescript(sql)
+                old.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        old.execute("INSERT INTO digests (community, channel, cadence, at_time, timezone, post_when_empty, created_at,"
+                    " last_slot) VALUES ('g', 'c', 'daily', '09:00', 'UTC', 1, '2026-01-01T08:00:00+00:00',"
+                    " '2026-01-05T09:00:00+00:00')")
+    store = Store(f"sqlite:///{path}", clock=clock)
+    row = store.digest("g")
+    assert row is not None
+    assert row["covered_until"] == row["last_slot"] == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    assert row["schedule_set_at"] == row["created_at"]
+    store.close()
 
 
 def test_concurrent_writers_in_threads_keep_every_change(store: Store, seed_kb: KnowledgeBase) -> None:
