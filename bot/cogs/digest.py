@@ -32,6 +32,12 @@ class DigestPost:
     def files(self) -> list[discord.File]:
         return [discord.File(io.BytesIO(self.chart), "digest.png")] if self.chart else []
 
+    def messages(self) -> list[tuple[list[discord.Embed], list[discord.File]]]:
+        """The digest as messages Discord accepts; the chart is the last embed's image, so
+        its file goes with the last message."""
+        batches = message_batches(self.embeds)
+        return [(batch, self.files() if n == len(batches) - 1 else []) for n, batch in enumerate(batches)]
+
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
@@ -100,10 +106,8 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         if post.empty and not config.post_when_empty:
             return False
         channel = self.bot.get_partial_messageable(int(config.channel))
-        batches = message_batches(post.embeds)
-        for n, batch in enumerate(batches):
-            # The chart is the last embed's image: its file goes with that message.
-            await channel.send(embeds=batch, files=post.files() if n == len(batches) - 1 else [])
+        for embeds, files in post.messages():
+            await channel.send(embeds=embeds, files=files)
         return True
 
     # --- commands ----------------------------------------------------------------------
@@ -134,13 +138,10 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         if config is None:
             return
         post = await asyncio.to_thread(self.make_post, config, self.clock())
-        batches = message_batches(post.embeds)
-        for n, batch in enumerate(batches):
-            files = post.files() if n == len(batches) - 1 else []
-            if n == 0:
-                await interaction.response.send_message(embeds=batch, files=files, ephemeral=True)
-            else:
-                await interaction.followup.send(embeds=batch, files=files, ephemeral=True)
+        (first, first_files), *rest = post.messages()
+        await interaction.response.send_message(embeds=first, files=first_files, ephemeral=True)
+        for embeds, files in rest:
+            await interaction.followup.send(embeds=embeds, files=files, ephemeral=True)
 
     @app_commands.command(name="now", description="Post a digest now")
     @moderator_only()
