@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from knowledge.errors import ClaimbotError
 from knowledge.service import ClaimService
 
+from .respond import reply_ephemeral
 from .settings import BotSettings
 from .views import PickTopic, TurnPage
 
@@ -32,6 +32,9 @@ class ClaimTree(app_commands.CommandTree["ClaimBot"]):
             text = f"Easy there — you can ask again in {error.retry_after:.0f} s."
         elif isinstance(error, (app_commands.CheckFailure, UserFacingError)):
             text = str(error)
+        elif isinstance(getattr(error, "original", None), ClaimbotError):
+            # The domain's own errors are written for the person who caused them.
+            text = str(error.original)  # type: ignore[attr-defined]
         elif isinstance(error, app_commands.TransformerError):
             text = f"I couldn't read the value {error.value!r}."
         else:
@@ -39,14 +42,11 @@ class ClaimTree(app_commands.CommandTree["ClaimBot"]):
             log.error("command /%s failed in guild %s", command, interaction.guild_id,
                       exc_info=getattr(error, "original", error))
             text = "Sorry, something went wrong on my side. The error was logged; please try again later."
-        await reply_ephemeral(interaction, text)
-
-
-async def reply_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
+        try:
+            await reply_ephemeral(interaction, text)
+        except discord.HTTPException as exc:  # the interaction expired meanwhile: nobody left to tell
+            log.warning("could not tell the member about a failed /%s: %s",
+                        interaction.command.qualified_name if interaction.command else "?", exc)
 
 
 def intents() -> discord.Intents:
@@ -60,8 +60,7 @@ def intents() -> discord.Intents:
 
 
 class ClaimBot(commands.Bot):
-    def __init__(self, service: ClaimService, settings: BotSettings, *,
-                 clock: Callable[[], datetime] | None = None, **options: Any) -> None:
+    def __init__(self, service: ClaimService, settings: BotSettings, **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -73,8 +72,9 @@ class ClaimBot(commands.Bot):
         )
         self.service = service
         self.settings = settings
-        # The time scheduled work runs on; tests pass a clock they move by hand.
-        self.clock = clock or discord.utils.utcnow
+        # The one clock (the service's): schedules, "as of" dates and expiry all read it,
+        # so tests pin a date and the bot behaves the same at any hour.
+        self.clock = service.clock
 
     async def setup_hook(self) -> None:
         self.forget_old_questions.start()
@@ -93,7 +93,7 @@ class ClaimBot(commands.Bot):
     @tasks.loop(hours=24)
     async def forget_old_questions(self) -> None:
         # Unanswered questions are kept for moderators only as long as the setting says.
-        removed = await asyncio.to_thread(self.service.forget_old_questions, discord.utils.utcnow())
+        removed = await asyncio.to_thread(self.service.forget_old_questions, self.clock())
         if removed:
             log.info("forgot %d question(s) older than %d days", removed, self.settings.question_retention_days)
 

@@ -7,8 +7,12 @@ import logging
 import signal
 import sys
 
+import aiohttp
 import discord
 from pydantic import ValidationError
+
+from claimbot.bootstrap import build_service
+from knowledge.errors import ClaimbotError
 
 from .client import ClaimBot
 from .settings import BotSettings
@@ -17,6 +21,10 @@ log = logging.getLogger("claimbot")
 
 NO_TOKEN = ("claimbot: no Discord token: set CLAIMBOT_DISCORD_TOKEN in .env (see .env.example and the README) "
             "— `claimbot chat` works offline without one")
+# Waits between attempts to reach Discord when the network is down: quick at first, then
+# once a minute, for as long as it takes (a service manager restarts nothing meanwhile).
+FIRST_RETRY_SECONDS = 2.0
+MAX_RETRY_SECONDS = 60.0
 
 
 def run_bot() -> int:
@@ -32,24 +40,29 @@ def run_bot() -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
-    from claimbot.cli import open_service  # the same wiring as the command line
-
-    service = open_service(settings)
+    try:
+        service = build_service(settings)
+    except ClaimbotError as exc:
+        print(f"claimbot: {exc}", file=sys.stderr)
+        return 2
     try:
         return asyncio.run(_serve(ClaimBot(service, settings), settings.discord_token.get_secret_value()))
     finally:
-        service.store.close()
+        service.close()
 
 
-async def _serve(bot: ClaimBot, token: str) -> int:
+async def _serve(bot: ClaimBot, token: str, *, first_retry: float = FIRST_RETRY_SECONDS) -> int:
     loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         # discord.py installs no SIGTERM handler: without one, a service manager's stop
         # kills the bot mid-write instead of closing the gateway and the database.
-        loop.add_signal_handler(sig, lambda s=sig: asyncio.ensure_future(_stop(bot, s)))
+        loop.add_signal_handler(sig, lambda s=sig: asyncio.ensure_future(_stop(bot, s, stopping)))
     try:
         async with bot:
-            await bot.start(token)
+            if not await login_with_retry(bot, token, stopping, first_retry=first_retry):
+                return 0  # stopped while waiting for the network
+            await bot.connect(reconnect=True)
     except discord.LoginFailure:
         log.error("Discord rejected the token (CLAIMBOT_DISCORD_TOKEN): reset it in the Developer Portal → Bot")
         return 1
@@ -60,6 +73,37 @@ async def _serve(bot: ClaimBot, token: str) -> int:
     return 0
 
 
-async def _stop(bot: ClaimBot, sig: signal.Signals) -> None:
+async def login_with_retry(bot: ClaimBot, token: str, stopping: asyncio.Event, *,
+                           first_retry: float = FIRST_RETRY_SECONDS) -> bool:
+    """Log in, waiting out a network that is down; False if asked to stop meanwhile.
+
+    discord.py reconnects by itself once connected, but a first login that cannot reach
+    Discord raises at once: without this, a bot started before the network is up dies
+    with a traceback."""
+    delay = first_retry
+    while True:
+        try:
+            await bot.login(token)
+            return True
+        except (aiohttp.ClientConnectionError, OSError, TimeoutError, discord.DiscordServerError) as exc:
+            log.warning("cannot reach Discord (%s): check this machine's network, DNS and firewall "
+                        "(HTTPS to discord.com must be allowed); trying again in %.0f s", _reason(exc), delay)
+        try:
+            await asyncio.wait_for(stopping.wait(), delay)
+            return False
+        except TimeoutError:
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return f"no connection to {exc.host}: {exc.os_error.strerror or exc.os_error}"
+    if isinstance(exc, discord.DiscordServerError):
+        return f"Discord answered {exc.status}"
+    return str(exc) or type(exc).__name__
+
+
+async def _stop(bot: ClaimBot, sig: signal.Signals, stopping: asyncio.Event) -> None:
     log.info("received %s, shutting down", sig.name)
+    stopping.set()
     await bot.close()

@@ -1,21 +1,24 @@
-"""Helpers the cogs share: running a domain call safely, and choices for autocomplete."""
+"""Helpers the cogs share: running a domain call safely and in time, and autocomplete."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
-from knowledge.curation import CurationError
+from knowledge.base import KnowledgeBase
+from knowledge.errors import ClaimbotError
 from knowledge.service import ClaimService
-from knowledge.storage import StoreError
 
-from .client import reply_ephemeral
+from .checks import is_moderator
+from .respond import off_loop, reply_ephemeral
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def actor_of(user: discord.abc.User) -> str:
@@ -23,19 +26,46 @@ def actor_of(user: discord.abc.User) -> str:
     return f"discord:{user.id}"
 
 
-async def guarded(interaction: discord.Interaction[Any], func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-    """Run a domain call off the event loop; what the moderator must fix becomes an ephemeral
-    reply (then None is returned and the interaction has been answered)."""
+async def guarded(interaction: discord.Interaction[Any], func: Callable[..., T], *args: Any,
+                  ephemeral: bool = True, **kwargs: Any) -> T | None:
+    """Run a domain call off the event loop, in time for Discord's deadline; what the
+    moderator must fix becomes an ephemeral reply (then None is returned and the
+    interaction has been answered)."""
     try:
-        return await asyncio.to_thread(func, *args, **kwargs)
-    except (CurationError, StoreError) as exc:
+        return await off_loop(interaction, func, *args, ephemeral=ephemeral, **kwargs)
+    except ClaimbotError as exc:
         await reply_ephemeral(interaction, f"Not saved: {exc}")
         return None
 
 
+def cached_knowledge(service: ClaimService, community: str) -> KnowledgeBase | None:
+    """The community's claim base for autocomplete: what is in memory, never waiting for
+    the database or a lock (Discord drops autocomplete answers after 3 s). A community
+    not loaded yet is loaded in the background; its first suggestions are empty."""
+    kb = service.cached_knowledge(community)
+    if kb is None:
+        task = asyncio.get_running_loop().run_in_executor(None, service.knowledge, community)
+        task.add_done_callback(_log_failure)
+    return kb
+
+
+def _log_failure(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("loading a claim base for autocomplete failed: %s", future.exception())
+
+
+def moderator_asking(interaction: discord.Interaction[Any]) -> bool:
+    """Autocomplete runs no command checks: a moderator command's suggestions (removed
+    claims, say) must not be shown to members who merely open the command."""
+    return is_moderator(interaction.user, interaction.permissions, interaction.client.settings.moderator_role)
+
+
 def event_choices(service: ClaimService, community: str, current: str) -> list[app_commands.Choice[str]]:
     """Events for an autocomplete box, most recent first."""
+    kb = cached_knowledge(service, community)
+    if kb is None:
+        return []
     wanted = current.casefold()
-    events = sorted(service.knowledge(community).events.values(), key=lambda e: e.date, reverse=True)
+    events = sorted(kb.events.values(), key=lambda e: e.date, reverse=True)
     return [app_commands.Choice(name=e.title[:100], value=e.id) for e in events
             if wanted in e.title.casefold() or wanted in e.id][:25]

@@ -15,6 +15,7 @@ import discord
 from knowledge.answers import Answer
 
 from .render import answer_pages
+from .respond import off_loop, reply_ephemeral, respond
 
 if TYPE_CHECKING:
     from .client import ClaimBot
@@ -78,14 +79,14 @@ async def show_page(interaction: discord.Interaction[ClaimBot], topic_id: str, p
     if interaction.guild_id is None:
         return
     service = interaction.client.service
-    answer = await asyncio.to_thread(service.answer_topic, str(interaction.guild_id), topic_id)
+    answer = await off_loop(interaction, service.answer_topic, str(interaction.guild_id), topic_id, update=True)
     if answer is None:
-        await interaction.response.send_message("That topic has been removed by the moderators.", ephemeral=True)
+        await reply_ephemeral(interaction, "That topic has been removed by the moderators.")
         return
     embeds = answer_pages(answer)
     page = min(page, len(embeds) - 1)
-    await interaction.response.edit_message(embed=embeds[page], view=answer_view(answer, page, len(embeds)))
+    await respond(interaction, update=True, embed=embeds[page], view=answer_view(answer, page, len(embeds)))
     message = interaction.message
     if message is not None:
-        await asyncio.to_thread(service.store.remember_posted_answer, str(interaction.guild_id),
+        await asyncio.to_thread(service.remember_posted_answer, str(interaction.guild_id),
                                 f"{message.channel.id}/{message.id}", topic_id)

@@ -5,35 +5,58 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from knowledge.answers import QuestionError, clean_question
+from knowledge.errors import ClaimbotError
 from knowledge.history import describe_entry
 from knowledge.knowledge_file import KnowledgeFileError, load_knowledge_file
-from knowledge.matching import Lexicon
 from knowledge.service import ClaimService
 from knowledge.settings import Settings
-from knowledge.storage import Store, StoreError
 from knowledge.text import render_text
+
+from .bootstrap import build_service
 
 LOCAL_COMMUNITY = "local"
 CHAT_BANNER = """claimbot offline console — the same answers the Discord bot gives.
 Ask a question (e.g. "how many casualties?"); :help for commands, :quit to leave."""
 
 
-class CliError(Exception):
+class CliError(ClaimbotError):
     """A problem to report on one line, with what to do about it."""
+
+
+MAX_HISTORY = 10_000
+
+
+def community_id(text: str) -> str:
+    """`--community`: a Discord server id or a short name; never bytes that are not text."""
+    if any("\udc80" <= ch <= "\udcff" for ch in text) or not text.isprintable() or not text.strip():
+        raise argparse.ArgumentTypeError("must be printable text: a Discord server id, or 'local'")
+    if len(text) > 100:
+        raise argparse.ArgumentTypeError("is longer than 100 characters; use a Discord server id or a short name")
+    return text
+
+
+def history_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number") from None
+    if not 1 <= value <= MAX_HISTORY:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_HISTORY:,}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claimbot", description=__doc__)
-    parser.add_argument("--community", default=LOCAL_COMMUNITY,
+    parser.add_argument("--community", default=LOCAL_COMMUNITY, type=community_id,
                         help="whose claim base to use: a Discord server id, or 'local' (default)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -60,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     hist = sub.add_parser("history", help="who changed what, when")
     hist.add_argument("--kind", choices=["source", "party", "event", "topic", "claim"])
     hist.add_argument("--id", dest="record_id")
-    hist.add_argument("--limit", type=int, default=50)
+    hist.add_argument("--limit", type=history_limit, default=50, help=f"at most this many entries (1–{MAX_HISTORY:,})")
 
     sub.add_parser("run", help="start the Discord bot (needs CLAIMBOT_DISCORD_TOKEN)")
     sub.add_parser("start", help="the main job: the bot when a token is configured, else the offline console")
@@ -68,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`claimbot export | head`): stop quietly, as Unix tools do.
+        # Python would still try to flush stdout at exit and print a second error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the same
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -90,20 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The command line talks through its output; log lines only when asked for.
         level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-        service = open_service(settings)
+        service = build_service(settings)
         try:
             service.ensure_seeded(args.community)
-            return COMMANDS[args.command](service, args)
+            return int(COMMANDS[args.command](service, args))
         finally:
-            service.store.close()
+            service.close()
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "CLAIMBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
         print(f"claimbot: setting {name} is invalid: {first['msg']} (fix it in the environment or .env)",
               file=sys.stderr)
-    except (CliError, StoreError, QuestionError) as exc:
-        print(f"claimbot: {exc}", file=sys.stderr)
-    except KnowledgeFileError as exc:
+    except ClaimbotError as exc:  # knowledge files, the store, questions, curation: written for the reader
         print(f"claimbot: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
@@ -114,16 +146,6 @@ def _token_configured() -> bool:
     from bot.settings import BotSettings
 
     return BotSettings().discord_token is not None
-
-
-def open_service(settings: Settings) -> ClaimService:
-    lexicon = Lexicon.load(*settings.lexicon_files) if settings.lexicon_files else None
-    return ClaimService(
-        Store(settings.database_url),
-        lexicon=lexicon,
-        seed_files=settings.seed_files,
-        question_retention=timedelta(days=settings.question_retention_days),
-    )
 
 
 def _event(service: ClaimService, community: str, event_id: str | None) -> str | None:
@@ -212,7 +234,10 @@ def cmd_export(service: ClaimService, args: argparse.Namespace) -> int:
     else:
         text = service.export(args.community)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -233,8 +258,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_history(service: ClaimService, args: argparse.Namespace) -> int:
-    entries = service.store.history(args.community, kind=args.kind, record_id=args.record_id,
-                                    limit=args.limit, newest_first=True)
+    entries = service.history(args.community, kind=args.kind, record_id=args.record_id,
+                              limit=args.limit, newest_first=True)
     if not entries:
         print("No changes recorded.")
     for entry in entries:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from .base import KnowledgeBase
+from .errors import ClaimbotError
 from .models import Claim, Figure, Meta, Status
 
 MAX_QUESTION = 2000
@@ -32,7 +33,7 @@ NO_ANSWER_TEXT = "No sourced claims on that yet. The question has been noted for
 UNSURE_TEXT = "I'm not sure which topic you mean. Did you mean one of these?"
 
 
-class QuestionError(ValueError):
+class QuestionError(ClaimbotError, ValueError):
     """A question that cannot be asked as given; the message says how to fix it."""
 
 

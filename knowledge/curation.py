@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz
 
 from .base import KnowledgeBase
+from .errors import ClaimbotError
 from .history import describe_entry, field_changes
 from .models import MAX_STATEMENT, Claim, Event, Figure, Party, Source, Status, Topic, Verification, normalise_id
 from .service import ClaimService
@@ -26,7 +27,7 @@ from .storage import HistoryEntry, Write
 FIGURE = re.compile(r"^\s*(?P<value>\d[\d,]*(?:\.\d+)?)\s+(?P<unit>.+?)\s*$")
 
 
-class CurationError(ValueError):
+class CurationError(ClaimbotError, ValueError):
     """Input a moderator must correct; the message names the field and the fix."""
 
 
@@ -162,7 +163,7 @@ class Curator:
 
     def edit_claim(self, community: str, claim_id: str, actor: str, *, expected_version: int | None = None,
                    **changes: Any) -> Change:
-        stored = self.service.store.get(community, "claim", claim_id)
+        stored = self.service.record(community, "claim", claim_id)
         if stored is None:
             raise CurationError(f"claim: there is no claim `{claim_id}`; pick one from the list")
         version = stored.meta.version if expected_version is None else expected_version
@@ -180,14 +181,14 @@ class Curator:
         return Change(claim_id, stored.parent or "", change_summary(entry, self.service.knowledge(community)))
 
     def remove_claim(self, community: str, claim_id: str, actor: str) -> None:
-        stored = self.service.store.get(community, "claim", claim_id)
+        stored = self.service.record(community, "claim", claim_id)
         if stored is None:
             raise CurationError(f"claim: there is no claim `{claim_id}`")
         self.service.write(community, [Write("claim", claim_id, "delete", expected_version=stored.meta.version)],
                            actor)
 
     def restore_claim(self, community: str, claim_id: str, actor: str) -> None:
-        stored = self.service.store.get(community, "claim", claim_id, include_deleted=True)
+        stored = self.service.record(community, "claim", claim_id, include_deleted=True)
         if stored is None or stored.meta.deleted_at is None:
             raise CurationError(f"claim: `{claim_id}` is not a removed claim")
         self.service.write(community, [Write("claim", claim_id, "restore", expected_version=stored.meta.version)],
@@ -197,28 +198,19 @@ class Curator:
 
     def claim_choices(self, community: str, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """(claim id, label) for an autocomplete box: fuzzy over party and statement."""
-        kb = self.service.knowledge(community)
-        wanted = text.casefold().strip()
-        rows = []
-        for cid, claim in kb.claims.items():
-            party = kb.parties[claim.party].name if claim.party in kb.parties else claim.party
-            label = f"{party}: {claim.statement}"
-            score = fuzz.partial_ratio(wanted, label.casefold()) if wanted else 100.0
-            rows.append((score, cid, label))
-        rows.sort(key=lambda r: -r[0])
-        return [(cid, label) for score, cid, label in rows[:limit] if score >= 60]
+        return claim_choices(self.service.knowledge(community), text, limit)
 
     def removed_choices(self, community: str) -> list[tuple[str, str]]:
-        return [(s.id, s.record.statement) for s in self.service.store.deleted(community, "claim")][:25]
+        return [(s.id, s.record.statement) for s in self.service.removed(community, "claim")][:25]
 
     def history(self, community: str, claim_id: str, limit: int = 20) -> list[str]:
-        entries = self.service.store.history(community, kind="claim", record_id=claim_id, limit=limit,
+        entries = self.service.history(community, kind="claim", record_id=claim_id, limit=limit,
                                              newest_first=True)
         return [describe_entry(e) for e in entries]
 
     def gaps(self, community: str, since: datetime, limit: int = 10) -> list[Gap]:
         """Unanswered questions since `since`, similar wordings grouped, most asked first."""
-        asked = self.service.store.questions(community, since=since, answered=False)
+        asked = self.service.questions(community, since=since, answered=False)
         groups: list[list[Any]] = []  # [normalised key, example, count, last]
         for q in asked:
             key = " ".join(q.question.casefold().split())
@@ -230,6 +222,19 @@ class Curator:
                 groups.append([key, q.question, 1, q.asked_at])
         groups.sort(key=lambda g: (-g[2], -g[3].timestamp()))
         return [Gap(g[1], g[2], g[3]) for g in groups[:limit]]
+
+
+def claim_choices(kb: KnowledgeBase, text: str, limit: int = 25) -> list[tuple[str, str]]:
+    """(claim id, "party: statement") of the claims best matching `text`, fuzzy, best first."""
+    wanted = text.casefold().strip()
+    rows = []
+    for cid, claim in kb.claims.items():
+        party = kb.parties[claim.party].name if claim.party in kb.parties else claim.party
+        label = f"{party}: {claim.statement}"
+        score = fuzz.partial_ratio(wanted, label.casefold()) if wanted else 100.0
+        rows.append((score, cid, label))
+    rows.sort(key=lambda r: -r[0])
+    return [(cid, label) for score, cid, label in rows[:limit] if score >= 60]
 
 
 def change_summary(entry: HistoryEntry, kb: KnowledgeBase) -> str:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .curation import Curator, Gap
+from .errors import ClaimbotError
 from .history import field_changes
 from .service import SEED_ACTOR, ClaimService
 
@@ -20,7 +21,7 @@ FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when th
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-class DigestError(ValueError):
+class DigestError(ClaimbotError, ValueError):
     """A schedule a moderator must correct; the message says how."""
 
 
@@ -122,6 +123,57 @@ def save_config(service: ClaimService, community: str, channel: str, schedule: S
                              weekday=schedule.weekday, post_when_empty=post_when_empty)
 
 
+def turn_off(service: ClaimService, community: str) -> bool:
+    """Stop a community's digest; False when none was set up."""
+    return service.store.delete_digest(community)
+
+
+# --- the schedule, for any front end ---------------------------------------------------
+
+
+def claim_due(service: ClaimService, now: datetime) -> list[DigestConfig]:
+    """The digests this process must post now, each slot already claimed.
+
+    A slot is claimed (compare-and-set on the last posted slot) *before* posting: a
+    restart, or a second process running the same schedule, sees it taken and never
+    posts it again. A front end posts every config returned, and nothing else."""
+    due = []
+    for config in all_configs(service):
+        slot = config.due_slot(now)
+        if slot is None:
+            continue
+        if service.store.claim_digest_slot(config.community, slot, config.last_slot, now):
+            due.append(config)
+    return due
+
+
+def mark_covered(service: ClaimService, config: DigestConfig, until: datetime) -> bool:
+    """After an unscheduled digest (`/digest now`): the next one starts at `until` instead
+    of repeating it. False when another digest went out meanwhile."""
+    return service.store.cover_digest(config.community, until, config.covered_until)
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    """What a digest post says, before any front end renders it."""
+
+    digest: Digest
+    chart: bytes | None  # PNG: claims per status for the most active topics
+
+    @property
+    def empty(self) -> bool:
+        return self.digest.empty
+
+
+def digest_content(service: ClaimService, config: DigestConfig, now: datetime) -> DigestContent:
+    """The next digest of `config` as of `now`: the same for the preview and the post."""
+    from .charts import status_chart  # matplotlib: loaded only by processes that post digests
+
+    digest = build_digest(service, config.community, config.window_start(now), now)
+    chart = None if digest.empty else status_chart(service.knowledge(config.community), digest.active_topics)
+    return DigestContent(digest, chart)
+
+
 # --- content ------------------------------------------------------------------------
 
 
@@ -176,7 +228,7 @@ def build_digest(service: ClaimService, community: str, since: datetime, until: 
         topic = kb.topics[topic_id].title if topic_id in kb.topics else (topic_id or "?")
         return topic, party
 
-    for entry in service.store.history(community, kind="claim", since=since):
+    for entry in service.history(community, kind="claim", since=since):
         # The seed claim base a new server starts from is not news.
         if entry.at >= until or entry.after is None or entry.actor == SEED_ACTOR:
             continue
@@ -193,7 +245,7 @@ def build_digest(service: ClaimService, community: str, since: datetime, until: 
                     digest.status_changes.append(StatusChange(topic, party, str(body["statement"]), str(old),
                                                               str(new), by))
                     activity[str(topic_id)] += 1
-    asked = Counter(q.topic_id for q in service.store.questions(community, since=since, answered=True)
+    asked = Counter(q.topic_id for q in service.questions(community, since=since, answered=True)
                     if q.asked_at < until and q.topic_id in kb.topics)
     digest.most_asked = [(kb.topics[t].title, n) for t, n in asked.most_common(limit) if t is not None]
     activity.update({t: n for t, n in asked.items() if t is not None})

@@ -8,7 +8,6 @@ matcher incrementally before the next question is answered.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -18,12 +17,13 @@ from pathlib import Path
 
 from .answers import Answer, clean_question, compose, topic_ref
 from .base import KnowledgeBase
+from .clock import Clock
 from .documents import topic_document, topic_documents
 from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Lexicon, Matcher
-from .models import MODEL_OF_KIND, Meta
-from .storage import ConflictError, HistoryEntry, Store, StoreError, Write
+from .models import Meta
+from .storage import AskedQuestion, ConflictError, HistoryEntry, Quarantined, Store, StoreError, Stored, Write
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,29 @@ class ClaimService:
         self._lock = threading.Lock()
         self._seed_lock = threading.Lock()
 
+    @property
+    def clock(self) -> Clock:
+        """The one clock of this process (the store's): every "now" in the domain comes from it."""
+        return self.store.clock
+
+    def close(self) -> None:
+        self.store.close()
+
     # --- the claim base in memory ----------------------------------------------
 
     def knowledge(self, community: str) -> KnowledgeBase:
         return self._current(community).kb
+
+    def cached_knowledge(self, community: str) -> KnowledgeBase | None:
+        """The claim base as last loaded, without touching the database or waiting for any
+        lock — possibly a moment stale; None when the community is not loaded yet. For
+        autocomplete, which must answer within Discord's deadline whatever the database does."""
+        state = self._communities.get(community)
+        return state.kb if state is not None else None
+
+    def cached_matcher(self, community: str) -> Matcher | None:
+        state = self._communities.get(community)
+        return state.matcher if state is not None else None
 
     def metas(self, community: str) -> dict[tuple[str, str], Meta]:
         return self._current(community).metas
@@ -102,7 +121,7 @@ class ClaimService:
             return
         touched: set[str] = set()
         for entry in entries:
-            touched |= self._replay(state, entry)
+            touched |= self._replay(community, state, entry)
             state.seq = entry.seq
         for topic_id in touched:
             if topic_id in state.kb.topics:
@@ -110,7 +129,7 @@ class ClaimService:
             else:
                 state.matcher.remove(topic_id)
 
-    def _replay(self, state: _Community, entry: HistoryEntry) -> set[str]:
+    def _replay(self, community: str, state: _Community, entry: HistoryEntry) -> set[str]:
         """Apply one history entry to the in-memory base; return the topics whose documents changed."""
         kb = state.kb
         key = (entry.kind, entry.record_id)
@@ -124,7 +143,11 @@ class ClaimService:
                 touched.add(entry.record_id)
             return touched
         parent = entry.after["parent"]
-        record = MODEL_OF_KIND[entry.kind].model_validate_json(json.dumps(entry.after["body"]))
+        record = self.store.readable(community, entry.kind, entry.record_id, entry.after["body"])
+        if record is None:  # quarantined: the previous version (if any) stays out too
+            kb.drop(entry.kind, entry.record_id)
+            state.metas.pop(key, None)
+            return touched
         if entry.kind in ("topic", "claim"):
             parent_index = kb.events if entry.kind == "topic" else kb.topics
             if parent not in parent_index:
@@ -204,8 +227,9 @@ class ClaimService:
         return compose(state.kb, state.metas, question or state.kb.topics[topic_id].title, topic_id,
                        confidence=1.0)
 
-    def forget_old_questions(self, now: datetime) -> int:
-        return self.store.forget_questions(None, now - self.question_retention)
+    def forget_old_questions(self, now: datetime | None = None) -> int:
+        """Drop asked questions past the retention setting, in every community."""
+        return self.store.forget_questions(None, (now or self.clock()) - self.question_retention)
 
     # --- knowledge files -------------------------------------------------------
 
@@ -217,11 +241,21 @@ class ClaimService:
         }
         return plan_import(state.kb, state.metas, incoming, removed)
 
+    def plan_upload(self, community: str, data: bytes, name: str) -> ImportPlan:
+        """Parse an uploaded knowledge file and plan its import, in one call a front end runs
+        off its event loop: parsing a large or hostile file takes time."""
+        return self.plan_file_import(community, parse_knowledge(data, name=name))
+
+    def apply_plan(self, community: str, plan: ImportPlan, actor: str) -> list[HistoryEntry]:
+        """Write exactly a previewed plan (with the versions the preview saw), all or nothing."""
+        return self.write(community, plan.writes, actor)
+
     def import_knowledge(self, community: str, incoming: KnowledgeBase, actor: str) -> ImportPlan:
         """Write a parsed knowledge file into the community's base, all or nothing."""
         plan = self.plan_file_import(community, incoming)
         if not plan.empty:
             self.store.write(community, plan.writes, actor)
+            self._current(community)  # the matcher (and autocomplete's cached view) learn it now
         return plan
 
     def import_file(self, community: str, path: Path, actor: str) -> ImportPlan:
@@ -260,6 +294,50 @@ class ClaimService:
         entries = self.store.write(community, writes, actor)
         self._current(community)  # bring the matcher up to date now, not at the next question
         return entries
+
+
+    # --- what front ends read and set besides claims -----------------------------
+
+    def record(self, community: str, kind: str, record_id: str, *, include_deleted: bool = False) -> Stored | None:
+        return self.store.get(community, kind, record_id, include_deleted=include_deleted)
+
+    def removed(self, community: str, kind: str) -> list[Stored]:
+        return self.store.deleted(community, kind)
+
+    def history(self, community: str, *, kind: str | None = None, record_id: str | None = None,
+                since: datetime | None = None, limit: int | None = None,
+                newest_first: bool = False) -> list[HistoryEntry]:
+        return self.store.history(community, kind=kind, record_id=record_id, since=since, limit=limit,
+                                  newest_first=newest_first)
+
+    def questions(self, community: str, *, since: datetime | None = None,
+                  answered: bool | None = None) -> list[AskedQuestion]:
+        return self.store.questions(community, since=since, answered=answered)
+
+    def quarantined(self, community: str) -> list[Quarantined]:
+        """Records of this community left out because they cannot be read back."""
+        return [q for q in self.store.quarantine.values() if q.community == community]
+
+    def channel_settings(self, community: str, channel: str) -> tuple[bool, str | None]:
+        """(auto-answer on, the event the channel is tied to)."""
+        return self.store.channel_settings(community, channel)
+
+    def set_auto_answer(self, community: str, channel: str, enabled: bool) -> None:
+        self.store.set_auto_answer(community, channel, enabled)
+
+    def set_channel_event(self, community: str, channel: str, event_id: str | None) -> None:
+        self.store.set_channel_event(community, channel, event_id)
+
+    def remember_posted_answer(self, community: str, ref: str, topic_id: str) -> None:
+        """A front end posted an answer about `topic_id` (`ref` is its own handle for the
+        message), so a later change to the topic's claims can update it in place."""
+        self.store.remember_posted_answer(community, ref, topic_id)
+
+    def forget_posted_answer(self, community: str, ref: str) -> None:
+        self.store.forget_posted_answer(community, ref)
+
+    def posted_answers(self, community: str, topic_id: str, *, within: timedelta) -> list[str]:
+        return self.store.posted_answers(community, topic_id, since=self.clock() - within)
 
 
 class ReferenceProblem(StoreError):

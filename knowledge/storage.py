@@ -4,35 +4,59 @@ SQLite (standard library) is the embedded default. Every write runs in one
 transaction; every record write appends to the history; updates are version-checked
 so two writers never silently overwrite each other; every query is scoped to one
 community, so one server never sees another's data.
+
+Reads never wait for writes: the database runs in WAL mode, every thread reads through
+its own connection (a consistent snapshot per read transaction), and only writes share
+the one write connection and its lock. Members' questions are not written while they
+wait for an answer: they are queued and written in batches (`QuestionQueue`). A
+record that can no longer be read back is quarantined — logged and left out — so one
+bad row never takes a whole community down.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+from pydantic import ValidationError
 
 from .base import KnowledgeBase
+from .clock import Clock
+from .errors import ClaimbotError
 from .models import MODEL_OF_KIND, Meta, Model
 
+log = logging.getLogger(__name__)
+
 Action = Literal["create", "update", "delete", "restore"]
-Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+# How long one statement waits for another process's write lock before giving up with
+# a clear message. Reads never wait (WAL); only writes can meet a long-held lock.
+BUSY_TIMEOUT_SECONDS = 5.0
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class StoreError(Exception):
+class StoreError(ClaimbotError):
     """A store problem worth telling the user about; the message says what to do."""
+
+
+class StoreBusyError(StoreError):
+    """Another process held the database's write lock for too long; nothing was changed."""
+
+
+class UnreadableRecordError(StoreError):
+    """A stored record that no longer validates (written by an older or broken version)."""
 
 
 class ConflictError(StoreError):
@@ -45,6 +69,16 @@ class NotFoundError(StoreError):
 
 class DatabaseUrlError(StoreError, ValueError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A record left out of its community because it cannot be read back."""
+
+    community: str
+    kind: str
+    id: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,40 +137,105 @@ def sqlite_path(url: str) -> str:
 
 
 class Store:
-    """The claim base's database. Thread-safe; one connection guarded by a lock."""
+    """The claim base's database. Thread-safe: any thread may read and write."""
 
-    def __init__(self, url: str, *, clock: Clock = utcnow) -> None:
+    def __init__(self, url: str, *, clock: Clock) -> None:
         path = sqlite_path(url)
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder for the database {path}: {exc.strerror}") from None
         self.url = url
+        self.path = path
         self.clock = clock
+        # An in-memory database exists once per connection: it has to read through the
+        # writer's connection. A file gets one reader connection per thread.
+        self._shared = path == ":memory:"
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
+        self._closed = False
+        self._db = self._connect()
+        if not self._shared:
+            # WAL: readers (this process's threads, other processes) read while one writes.
+            self._busy(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
+        self.quarantine: dict[tuple[str, str, str], Quarantined] = {}
+        self.migrate()
+        self.question_queue = QuestionQueue(self)
+
+    def _connect(self, *, readonly: bool = False) -> sqlite3.Connection:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction
-            # is exactly what `transaction()` spans.
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            # is exactly what `transaction()` (or a read snapshot) spans.
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                 timeout=BUSY_TIMEOUT_SECONDS)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database at {path}: {exc}") from None
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
-        if path != ":memory:":
-            # WAL lets readers (other bot processes) read while one writes.
-            self._db.execute("PRAGMA journal_mode = WAL")
-        self._lock = threading.RLock()
-        self.migrate()
+            raise StoreError(f"cannot open the database at {self.path}: {exc}") from None
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            db.execute("PRAGMA query_only = ON")
+        return db
 
     def close(self) -> None:
-        with self._lock:
+        self.question_queue.close()
+        with self._write_lock:
+            self._closed = True
             self._db.close()
+        with self._readers_lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
+
+    # --- errors -----------------------------------------------------------------
+
+    def _busy(self, action: Callable[[], T]) -> T:
+        """Run one database action; a lock held too long by another process becomes a
+        StoreBusyError that says what happened and what to do, never a traceback."""
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            text = str(exc).lower()
+            if "locked" in text or "busy" in text:
+                raise StoreBusyError(
+                    f"the claim base is busy: another claimbot process has held the database {self.path} "
+                    f"for more than {BUSY_TIMEOUT_SECONDS:g} s; nothing was changed — try again in a moment"
+                ) from None
+            if "readonly" in text or "read-only" in text:
+                raise StoreError(f"the database {self.path} is read-only: check the file's permissions") from None
+            raise
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise StoreError(f"{self.path} is not a claimbot database ({exc}); point "
+                                 "CLAIMBOT_DATABASE_URL at another file") from None
+            raise
 
     # --- schema ---------------------------------------------------------------
 
+    def schema_version(self) -> int:
+        """The newest migration this database has seen (0 for a new database)."""
+        with self._reading() as db:
+            exists = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+            if not exists:
+                return 0
+            return int(db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] or 0)
+
     def migrate(self) -> int:
-        """Apply the numbered migrations this database has not seen; return the version."""
+        """Apply the numbered migrations this database has not seen; return the version.
+
+        An up-to-date database is only read: opening one never takes the write lock, so a
+        CLI command never waits behind a busy bot just to start."""
+        latest = max(version for version, _ in _migrations())
+        current = self._busy(self.schema_version)
+        if current >= latest:
+            return current
         with self.transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = db.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            current = row[0] or 0
+            current = row[0] or 0  # again, inside the lock: another process may have migrated
             for version, sql in _migrations():
                 if version > current:
                     db.executescript_in_tx(sql)
@@ -147,30 +246,72 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[_Tx]:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: never half a write."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._write_lock:
+            if self._closed:
+                raise StoreError("the claim base is closed (claimbot is shutting down)")
+            self._busy(lambda: self._db.execute("BEGIN IMMEDIATE"))
             try:
                 yield _Tx(self._db)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             else:
-                self._db.execute("COMMIT")
+                try:
+                    self._busy(lambda: self._db.execute("COMMIT"))
+                except BaseException:
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read snapshot on this thread's own connection; never waits for writers."""
+        if self._shared:
+            with self._write_lock:
+                yield self._db
+            return
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if self._closed:
+                raise StoreError("the claim base is closed (claimbot is shutting down)")
+            db = self._connect(readonly=True)
+            self._local.db = db
+            with self._readers_lock:
+                self._readers.append(db)
+        if db.in_transaction:  # nested read: already inside this thread's snapshot
+            yield db
+            return
+        self._busy(lambda: db.execute("BEGIN"))
+        try:
+            yield db
+        finally:
+            if db.in_transaction:
+                db.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        def run() -> list[sqlite3.Row]:
+            with self._reading() as db:
+                return db.execute(sql, params).fetchall()
+
+        return self._busy(run)
 
     # --- records --------------------------------------------------------------
 
     def snapshot(self, community: str) -> tuple[KnowledgeBase, dict[tuple[str, str], Meta], int]:
-        """The community's live claim base, its records' metadata, and the history position."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM records WHERE community = ? AND deleted_at IS NULL ORDER BY position",
-                (community,),
-            ).fetchall()
-            seq = self._last_seq(community)
+        """The community's live claim base, its records' metadata, and the history position.
+
+        A record that cannot be read back is quarantined (logged, listed in
+        `self.quarantine`) and left out with what hangs below it; the rest is served."""
+
+        def read() -> tuple[list[sqlite3.Row], int]:
+            with self._reading() as db:
+                rows = db.execute(
+                    "SELECT * FROM records WHERE community = ? AND deleted_at IS NULL ORDER BY position",
+                    (community,),
+                ).fetchall()
+                return rows, _last_seq(db, community)
+
+        rows, seq = self._busy(read)
         kb = KnowledgeBase()
         metas: dict[tuple[str, str], Meta] = {}
         by_kind: dict[str, list[sqlite3.Row]] = {}
@@ -181,9 +322,25 @@ class Store:
                 parent = row["parent"]
                 if kind == "topic" and parent not in kb.events or kind == "claim" and parent not in kb.topics:
                     continue  # its parent was removed: hidden with it, restored with it
-                kb.put(kind, _model(kind, row["body"]), parent)
+                record = self.readable(community, kind, row["id"], row["body"])
+                if record is None:
+                    continue
+                kb.put(kind, record, parent)
                 metas[(kind, row["id"])] = _meta(row)
         return kb, metas, seq
+
+    def readable(self, community: str, kind: str, record_id: str, body: str | dict[str, Any]) -> Model | None:
+        """The record a stored body holds, or None (quarantined, logged once) if it no longer validates."""
+        try:
+            return _model(kind, body)
+        except UnreadableRecordError as exc:
+            key = (community, kind, record_id)
+            if key not in self.quarantine:
+                self.quarantine[key] = Quarantined(community, kind, record_id, str(exc))
+                log.error("quarantined %s '%s' of community %s: it cannot be read back (%s); the rest of the "
+                          "claim base is served without it — fix or remove it with a knowledge-file import",
+                          kind, record_id, community, exc)
+            return None
 
     def get(self, community: str, kind: str, record_id: str, *, include_deleted: bool = False) -> Stored | None:
         rows = self._read(
@@ -192,14 +349,20 @@ class Store:
         if not rows or (rows[0]["deleted_at"] is not None and not include_deleted):
             return None
         row = rows[0]
-        return Stored(kind, row["id"], row["parent"], _model(kind, row["body"]), _meta(row))
+        record = self.readable(community, kind, row["id"], row["body"])
+        return Stored(kind, row["id"], row["parent"], record, _meta(row)) if record is not None else None
 
     def deleted(self, community: str, kind: str) -> list[Stored]:
         rows = self._read(
             "SELECT * FROM records WHERE community = ? AND kind = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC",
             (community, kind),
         )
-        return [Stored(kind, r["id"], r["parent"], _model(kind, r["body"]), _meta(r)) for r in rows]
+        found = []
+        for r in rows:
+            record = self.readable(community, kind, r["id"], r["body"])
+            if record is not None:
+                found.append(Stored(kind, r["id"], r["parent"], record, _meta(r)))
+        return found
 
     def write(self, community: str, writes: Sequence[Write], actor: str) -> list[HistoryEntry]:
         """Apply all writes in one transaction; any conflict rolls back every one of them."""
@@ -222,9 +385,9 @@ class Store:
                 hint = " (it was removed: restore it instead)" if row["deleted_at"] else ""
                 raise ConflictError(f"{label} already exists{hint}")
             assert w.record is not None
+            body = _faithful_body(w)
             position = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM records WHERE community = ?",
                                   (community,)).fetchone()[0]
-            body = w.record.model_dump_json()
             db.execute(
                 "INSERT INTO records (community, kind, id, parent, body, position, version, created_at, created_by,"
                 " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
@@ -248,7 +411,7 @@ class Store:
             assert w.record is not None
             if row["deleted_at"] is not None:
                 raise NotFoundError(f"{label} was removed; restore it before editing")
-            body, parent = w.record.model_dump_json(), w.parent
+            body, parent = _faithful_body(w), w.parent
             after = _state(parent, body)
             db.execute(
                 "UPDATE records SET body = ?, parent = ?, version = ?, updated_at = ?, updated_by = ?"
@@ -320,26 +483,35 @@ class Store:
         ]
 
     def last_seq(self, community: str) -> int:
-        with self._lock:
-            return self._last_seq(community)
+        def read() -> int:
+            with self._reading() as db:
+                return _last_seq(db, community)
 
-    def _last_seq(self, community: str) -> int:
-        row = self._db.execute("SELECT MAX(seq) FROM history WHERE community = ?", (community,)).fetchone()
-        return int(row[0] or 0)
+        return self._busy(read)
 
     # --- questions ------------------------------------------------------------
 
     def record_question(self, community: str, question: str, *, channel: str | None, topic_id: str | None,
                         answered: bool) -> None:
+        """Queue a question for the moderators' statistics; written in the next batch, so an
+        asking member never waits for the write lock."""
+        self.question_queue.put((community, _iso(self.clock()), question, channel, topic_id, int(answered)))
+
+    def flush_questions(self) -> int:
+        """Write the queued questions now; return how many were written."""
+        return self.question_queue.flush()
+
+    def _insert_questions(self, rows: Sequence[tuple[Any, ...]]) -> None:
         with self.transaction() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO questions (community, asked_at, question, channel, topic_id, answered)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (community, _iso(self.clock()), question, channel, topic_id, int(answered)),
+                rows,
             )
 
     def questions(self, community: str, *, since: datetime | None = None,
                   answered: bool | None = None) -> list[AskedQuestion]:
+        self.question_queue.flush(quiet=True)  # this process's own recent questions count too
         sql = "SELECT * FROM questions WHERE community = ?"
         params: list[Any] = [community]
         if since is not None:
@@ -355,6 +527,7 @@ class Store:
 
     def forget_questions(self, community: str | None, before: datetime) -> int:
         """Drop questions older than `before` (the retention setting); all communities when None."""
+        self.question_queue.flush(quiet=True)
         with self.transaction() as db:
             if community is None:
                 cur = db.execute("DELETE FROM questions WHERE asked_at < ?", (_iso(before),))
@@ -445,13 +618,22 @@ class Store:
                           (community, channel))
         return (bool(rows[0]["auto_answer"]), rows[0]["event_id"]) if rows else (False, None)
 
-    def set_channel(self, community: str, channel: str, *, auto_answer: bool, event_id: str | None) -> None:
+    def set_auto_answer(self, community: str, channel: str, enabled: bool) -> None:
+        """Switch auto-answer in one statement: a concurrent `set_channel_event` is never undone."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO channels (community, channel, auto_answer, event_id) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (community, channel) DO UPDATE SET auto_answer = excluded.auto_answer,"
-                " event_id = excluded.event_id",
-                (community, channel, int(auto_answer), event_id),
+                "INSERT INTO channels (community, channel, auto_answer) VALUES (?, ?, ?)"
+                " ON CONFLICT (community, channel) DO UPDATE SET auto_answer = excluded.auto_answer",
+                (community, channel, int(enabled)),
+            )
+
+    def set_channel_event(self, community: str, channel: str, event_id: str | None) -> None:
+        """Tie a channel to an event (None unties it), leaving its auto-answer as it is."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO channels (community, channel, event_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (community, channel) DO UPDATE SET event_id = excluded.event_id",
+                (community, channel, event_id),
             )
 
 
@@ -463,6 +645,9 @@ class _Tx:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
+        return self._db.executemany(sql, rows)
 
     def executescript_in_tx(self, script: str) -> None:
         # sqlite3.executescript() would COMMIT first; run statement by statement instead
@@ -494,8 +679,41 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def _model(kind: str, body: str) -> Model:
-    return MODEL_OF_KIND[kind].model_validate_json(body)
+def _model(kind: str, body: str | dict[str, Any]) -> Model:
+    try:
+        if isinstance(body, dict):
+            return MODEL_OF_KIND[kind].model_validate_json(json.dumps(body))
+        return MODEL_OF_KIND[kind].model_validate_json(body)
+    except (ValidationError, ValueError) as exc:
+        if isinstance(exc, ValidationError):
+            err = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in err["loc"]) or kind
+            raise UnreadableRecordError(f"{where}: {err['msg']}") from None
+        raise UnreadableRecordError(str(exc)) from None
+
+
+def _faithful_body(w: Write) -> str:
+    """The JSON a record is stored as — refused when reading it back would not give the
+    same record (a value JSON cannot hold, e.g. an infinite number, silently becomes null)."""
+    assert w.record is not None
+    body = w.record.model_dump_json()
+    try:
+        again = type(w.record).model_validate_json(body)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise StoreError(f"{w.kind} '{w.id}': {where} cannot be stored as given ({err['msg']}); "
+                         "nothing was written") from None
+    if again != w.record:
+        fields = [name for name in type(w.record).model_fields if getattr(again, name) != getattr(w.record, name)]
+        raise StoreError(f"{w.kind} '{w.id}': {', '.join(fields) or 'a field'} cannot be stored as given "
+                         "(it would read back differently); nothing was written")
+    return body
+
+
+def _last_seq(db: sqlite3.Connection, community: str) -> int:
+    row = db.execute("SELECT MAX(seq) FROM history WHERE community = ?", (community,)).fetchone()
+    return int(row[0] or 0)
 
 
 def _meta(row: sqlite3.Row) -> Meta:
@@ -534,3 +752,78 @@ def _digest_row(row: sqlite3.Row) -> dict[str, Any]:
 
 def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+class QuestionQueue:
+    """Members' questions, written in batches by a background thread.
+
+    Recording a question must never make a member wait: while another process holds the
+    write lock, questions wait here (bounded) and go out with the next batch. Nothing is
+    lost on a clean shutdown: `close()` writes what is left."""
+
+    BATCH_SECONDS = 0.5
+    MAX_PENDING = 10_000
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pending: deque[tuple[Any, ...]] = deque()
+        self._lock = threading.Lock()  # the deque and the thread's start
+        self._flush_lock = threading.Lock()  # one writer of batches at a time
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.dropped = 0
+
+    def put(self, row: tuple[Any, ...]) -> None:
+        with self._lock:
+            if len(self._pending) >= self.MAX_PENDING:
+                self._pending.popleft()
+                self.dropped += 1
+                if self.dropped in (1, 100, 10_000):
+                    log.warning("the database has been busy for long: %d unanswered-question record(s) dropped",
+                                self.dropped)
+            self._pending.append(row)
+            if self._thread is None and not self._stop.is_set():
+                self._thread = threading.Thread(target=self._run, name="claimbot-questions", daemon=True)
+                self._thread.start()
+        if len(self._pending) >= 200:
+            self._wake.set()
+
+    def flush(self, *, quiet: bool = False) -> int:
+        """Write every queued question in one transaction. With `quiet`, a busy database
+        keeps them queued instead of raising."""
+        with self._flush_lock:
+            with self._lock:
+                batch = list(self._pending)
+                self._pending.clear()
+            if not batch:
+                return 0
+            try:
+                self._store._insert_questions(batch)
+            except StoreError:
+                with self._lock:
+                    self._pending.extendleft(reversed(batch))  # back in front, order kept
+                if quiet:
+                    return 0
+                raise
+            return len(batch)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.BATCH_SECONDS)
+            self._wake.clear()
+            try:
+                self.flush(quiet=True)
+            except Exception:  # noqa: BLE001 - the writer thread must survive to write the next batch
+                log.exception("writing asked questions failed; they stay queued")
+                time.sleep(self.BATCH_SECONDS)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        try:
+            self.flush(quiet=True)
+        except Exception:  # noqa: BLE001 - closing must not fail on statistics
+            log.exception("could not write %d queued question(s) on shutdown", len(self._pending))

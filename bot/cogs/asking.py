@@ -12,8 +12,9 @@ from discord.ext import commands
 
 from knowledge.answers import Answer, QuestionError
 
-from ..client import ClaimBot, reply_ephemeral
+from ..client import ClaimBot
 from ..render import answer_pages
+from ..respond import off_loop, reply_ephemeral, respond
 from ..views import answer_view
 
 log = logging.getLogger(__name__)
@@ -26,16 +27,16 @@ class Asking(commands.Cog):
         self.bot = bot
         self.service = bot.service
 
-    async def _ask(self, guild_id: int, channel_id: int, question: str) -> Answer:
+    def _ask(self, guild_id: int, channel_id: int, question: str) -> Answer:
+        """Blocking: run it off the event loop."""
         community = str(guild_id)
-        _, event_id = await asyncio.to_thread(self.service.store.channel_settings, community, str(channel_id))
-        return await asyncio.to_thread(self.service.ask, community, question, event_id=event_id,
-                                       channel=str(channel_id))
+        _, event_id = self.service.channel_settings(community, str(channel_id))
+        return self.service.ask(community, question, event_id=event_id, channel=str(channel_id))
 
     async def _remember(self, guild_id: int, channel_id: int, message_id: int | None, answer: Answer) -> None:
         # So that a later change to these claims can update this message in place.
         if answer.answered and answer.topic is not None and message_id is not None:
-            await asyncio.to_thread(self.service.store.remember_posted_answer, str(guild_id),
+            await asyncio.to_thread(self.service.remember_posted_answer, str(guild_id),
                                     f"{channel_id}/{message_id}", answer.topic.id)
 
     @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
@@ -49,13 +50,13 @@ class Asking(commands.Cog):
     async def ask(self, interaction: discord.Interaction[ClaimBot], question: str) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         try:
-            answer = await self._ask(interaction.guild_id, interaction.channel_id, question)
+            answer = await off_loop(interaction, self._ask, interaction.guild_id, interaction.channel_id, question)
         except QuestionError as exc:
             await reply_ephemeral(interaction, str(exc))
             return
         embeds = answer_pages(answer)
-        sent = await interaction.response.send_message(embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
-        await self._remember(interaction.guild_id, interaction.channel_id, sent.message_id, answer)
+        message_id = await respond(interaction, embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
+        await self._remember(interaction.guild_id, interaction.channel_id, message_id, answer)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -65,17 +66,17 @@ class Asking(commands.Cog):
         if mentioned:
             question = MENTION.sub(" ", message.content)
             try:
-                answer = await self._ask(message.guild.id, message.channel.id, question)
+                answer = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, question)
             except QuestionError as exc:
                 await self._reply(message, content=str(exc))
                 return
         else:
-            auto, _ = await asyncio.to_thread(self.service.store.channel_settings, str(message.guild.id),
+            auto, _ = await asyncio.to_thread(self.service.channel_settings, str(message.guild.id),
                                               str(message.channel.id))
             if not auto:
                 return
             try:
-                answer = await self._ask(message.guild.id, message.channel.id, message.content)
+                answer = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, message.content)
             except QuestionError:
                 return  # not a question: stay quiet in a conversation
             if not answer.answered or answer.confidence < self.bot.settings.auto_answer_min_confidence:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..respond import off_loop, respond
 from ..shared import event_choices
 
 
@@ -27,11 +26,9 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
     async def autoanswer(self, interaction: discord.Interaction[ClaimBot], enabled: bool) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         community, channel = str(interaction.guild_id), str(interaction.channel_id)
-        _, event_id = await asyncio.to_thread(self.service.store.channel_settings, community, channel)
-        await asyncio.to_thread(self.service.store.set_channel, community, channel, auto_answer=enabled,
-                                event_id=event_id)
+        await off_loop(interaction, self.service.set_auto_answer, community, channel, enabled, ephemeral=True)
         state = "will now answer questions here when it is confident" if enabled else "will answer here only when asked"
-        await interaction.response.send_message(f"claimbot {state}.", ephemeral=True)
+        await respond(interaction, content=f"claimbot {state}.", ephemeral=True)
 
     @app_commands.command(name="event", description="Tie this channel to an event, so questions here are about it")
     @app_commands.describe(event="The event (leave empty to untie the channel)")
@@ -41,15 +38,22 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
     async def event(self, interaction: discord.Interaction[ClaimBot], event: str | None = None) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         community, channel = str(interaction.guild_id), str(interaction.channel_id)
-        events = self.service.knowledge(community).events
-        if event is not None and event not in events:
-            await interaction.response.send_message(
-                f"There is no event `{event}`; pick one from the list as you type.", ephemeral=True)
-            return
-        auto, _ = await asyncio.to_thread(self.service.store.channel_settings, community, channel)
-        await asyncio.to_thread(self.service.store.set_channel, community, channel, auto_answer=auto, event_id=event)
-        text = f"Questions here are now about **{events[event].title}**." if event else "This channel is no longer tied to an event."
-        await interaction.response.send_message(text, ephemeral=True)
+
+        def tie() -> str | None:
+            events = self.service.knowledge(community).events
+            if event is not None and event not in events:
+                return None
+            self.service.set_channel_event(community, channel, event)
+            return events[event].title if event else ""
+
+        title = await off_loop(interaction, tie, ephemeral=True)
+        if title is None:
+            text = f"There is no event `{event}`; pick one from the list as you type."
+        elif title:
+            text = f"Questions here are now about **{discord.utils.escape_markdown(title)}**."
+        else:
+            text = "This channel is no longer tied to an event."
+        await respond(interaction, content=text, ephemeral=True)
 
     @event.autocomplete("event")
     async def _event_choices(self, interaction: discord.Interaction[ClaimBot], current: str

@@ -6,28 +6,41 @@ import asyncio
 import io
 import json
 import logging
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from knowledge.claimreview import claimreview_jsonld
-from knowledge.curation import ClaimForm, Curator
+from knowledge.curation import ClaimForm, Curator, claim_choices
+from knowledge.errors import ClaimbotError
 from knowledge.importing import ImportPlan
-from knowledge.knowledge_file import KnowledgeFileError, parse_knowledge
 from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT
-from knowledge.storage import StoreError
+from knowledge.refresh import what_changed
 
 from ..checks import moderator_only
-from ..client import ClaimBot, reply_ephemeral
+from ..client import ClaimBot
 from ..refresh import refresh_posted_answers
-from ..shared import actor_of, guarded
+from ..respond import defer, off_loop, reply_ephemeral, respond
+from ..shared import actor_of, cached_knowledge, guarded, moderator_asking
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MESSAGE_LIMIT = 2000
+# Autocomplete answers must reach Discord within 3 s; past this, suggest nothing.
+AUTOCOMPLETE_SECONDS = 1.5
+T = TypeVar("T")
+
+
+async def _within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwargs: Any) -> list[T]:
+    """Run a lookup for an autocomplete box off the loop; an empty list if it is slow."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(func, *args, **kwargs), seconds)
+    except (TimeoutError, ClaimbotError):
+        return []
 
 
 def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -57,9 +70,11 @@ class ClaimModal(discord.ui.Modal, title="Add a claim"):
         form = ClaimForm(topic_id=self.topic_id, party=self.party.value, statement=self.statement.value,
                          source_url=self.source.value, figure=self.figure.value, quote=self.quote.value)
         claim = await guarded(interaction, self.cog.curator.add_claim, str(interaction.guild_id), form,
-                                       actor_of(interaction.user))
+                              actor_of(interaction.user))
         if claim is not None:
-            await interaction.response.send_message(f"Added `{claim.id}`: {claim.statement}", ephemeral=True)
+            await respond(interaction, content=_clip(f"Added `{claim.id}`: "
+                                                     f"{discord.utils.escape_markdown(claim.statement)}"),
+                          ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction[ClaimBot], error: Exception) -> None:  # type: ignore[override]
         log.error("add-claim form failed in guild %s", interaction.guild_id, exc_info=error)
@@ -107,18 +122,23 @@ class ImportConfirm(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
         self.stop()
         try:
-            await asyncio.to_thread(self.cog.service.write, self.community, self.plan.writes,
-                                    actor_of(interaction.user))
-        except StoreError as exc:
-            await interaction.response.edit_message(content=_clip(f"Nothing was imported: {exc}"), view=None)
+            await off_loop(interaction, self.cog.service.apply_plan, self.community, self.plan,
+                           actor_of(interaction.user), update=True)
+        except ClaimbotError as exc:
+            await respond(interaction, update=True, content=_clip(f"Nothing was imported: {exc}"), view=None)
             return
-        await interaction.response.edit_message(content=f"Imported `{self.name}`: {self.plan.summary()}.",
-                                                view=None)
+        await respond(interaction, update=True, content=f"Imported `{_name(self.name)}`: {self.plan.summary()}.",
+                      view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
         self.stop()
-        await interaction.response.edit_message(content="Import cancelled; nothing was changed.", view=None)
+        await respond(interaction, update=True, content="Import cancelled; nothing was changed.", view=None)
+
+    async def on_error(self, interaction: discord.Interaction[ClaimBot], error: Exception,  # type: ignore[override]
+                       item: discord.ui.Item[Any]) -> None:
+        log.error("import confirmation failed in guild %s", interaction.guild_id, exc_info=error)
+        await reply_ephemeral(interaction, "Sorry, the import could not be finished; nothing was changed.")
 
 
 @app_commands.guild_only()
@@ -138,17 +158,13 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
 
     async def _announce(self, interaction: discord.Interaction[ClaimBot], topic_id: str, summary: str,
                         claim_id: str) -> None:
-        await interaction.response.send_message(f"Saved `{claim_id}`: {summary}.", ephemeral=True)
-        party = self._party_of(str(interaction.guild_id), claim_id)
-        updated = await refresh_posted_answers(self.bot, str(interaction.guild_id), topic_id,
-                                               f"{party}: {summary}" if party else summary)
+        community = str(interaction.guild_id)
+        await respond(interaction, content=_clip(f"Saved `{claim_id}`: {discord.utils.escape_markdown(summary)}."),
+                      ephemeral=True)
+        change = await asyncio.to_thread(what_changed, self.service, community, claim_id, summary)
+        updated = await refresh_posted_answers(self.bot, community, topic_id, change)
         if updated:
             await interaction.followup.send(f"Updated {updated} earlier answer(s) in place.", ephemeral=True)
-
-    def _party_of(self, community: str, claim_id: str) -> str | None:
-        kb = self.service.knowledge(community)
-        claim = kb.claims.get(claim_id)
-        return kb.parties[claim.party].name if claim and claim.party in kb.parties else None
 
     # --- commands ------------------------------------------------------------------
 
@@ -156,7 +172,12 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.describe(topic="The topic the claim answers")
     @moderator_only()
     async def add(self, interaction: discord.Interaction[ClaimBot], topic: str) -> None:
-        if topic not in self.service.knowledge(str(interaction.guild_id)).topics:
+        # A modal must be the initial response (it cannot follow a deferral), so this
+        # check reads only the claim base in memory: no database, no lock, no wait.
+        kb = self.service.cached_knowledge(str(interaction.guild_id))
+        if kb is None:
+            kb = await asyncio.wait_for(asyncio.to_thread(self.service.knowledge, str(interaction.guild_id)), 2.0)
+        if topic not in kb.topics:
             await reply_ephemeral(interaction, f"There is no topic `{topic}`; pick one from the list as you type.")
             return
         await interaction.response.send_modal(ClaimModal(self, topic))
@@ -164,7 +185,10 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.command(name="edit", description="Correct a claim's text (opens a form)")
     @moderator_only()
     async def edit(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        stored = self.service.store.get(str(interaction.guild_id), "claim", claim)
+        # The form must be the initial response, so the lookup gets at most 2 s; reads
+        # never wait for writers (WAL), so it takes milliseconds.
+        stored = await asyncio.wait_for(
+            asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
         if stored is None:
             await reply_ephemeral(interaction, f"There is no claim `{claim}`; pick one from the list as you type.")
             return
@@ -188,66 +212,75 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.command(name="remove", description="Remove a claim (it can be restored)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        await guarded(interaction, self.curator.remove_claim, str(interaction.guild_id), claim,
-                           actor_of(interaction.user))
-        if not interaction.response.is_done():  # guarded() has replied if it was refused
-            await interaction.response.send_message(f"Removed `{claim}`; `/claim restore` brings it back.",
-                                                    ephemeral=True)
+        done = await guarded(interaction, self._remove, str(interaction.guild_id), claim, actor_of(interaction.user))
+        if done:  # guarded() has replied if it was refused
+            await respond(interaction, content=f"Removed `{claim}`; `/claim restore` brings it back.", ephemeral=True)
 
     @app_commands.command(name="restore", description="Bring back a removed claim")
     @moderator_only()
     async def restore(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        await guarded(interaction, self.curator.restore_claim, str(interaction.guild_id), claim,
-                           actor_of(interaction.user))
-        if not interaction.response.is_done():
-            await interaction.response.send_message(f"Restored `{claim}`.", ephemeral=True)
+        done = await guarded(interaction, self._restore, str(interaction.guild_id), claim, actor_of(interaction.user))
+        if done:
+            await respond(interaction, content=f"Restored `{claim}`.", ephemeral=True)
+
+    def _remove(self, community: str, claim: str, actor: str) -> bool:
+        self.curator.remove_claim(community, claim, actor)
+        return True
+
+    def _restore(self, community: str, claim: str, actor: str) -> bool:
+        self.curator.restore_claim(community, claim, actor)
+        return True
 
     @app_commands.command(name="search", description="Find claims by party or text")
     @app_commands.describe(text="Words from the party's name or the statement")
     @moderator_only()
     async def search(self, interaction: discord.Interaction[ClaimBot], text: str) -> None:
-        rows = await asyncio.to_thread(self.curator.claim_choices, str(interaction.guild_id), text, 15)
+        rows = await off_loop(interaction, self.curator.claim_choices, str(interaction.guild_id), text, 15,
+                              ephemeral=True)
         if not rows:
-            await interaction.response.send_message(f"No claims match “{text}”.", ephemeral=True)
+            await respond(interaction, content=_clip(f"No claims match “{discord.utils.escape_markdown(text)}”."),
+                          ephemeral=True)
             return
         lines = [f"`{cid}` — {discord.utils.escape_markdown(label)}" for cid, label in rows]
-        await interaction.response.send_message(_clip("\n".join(lines)), ephemeral=True)
+        await respond(interaction, content=_clip("\n".join(lines)), ephemeral=True)
 
     @app_commands.command(name="history", description="Who changed a claim, when, before → after")
     @moderator_only()
     async def history(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        lines = await asyncio.to_thread(self.curator.history, str(interaction.guild_id), claim)
-        text = "\n".join(lines) if lines else f"No history for `{claim}`."
-        await interaction.response.send_message(_clip(f"```\n{text}\n```"), ephemeral=True)
+        lines = await off_loop(interaction, self.curator.history, str(interaction.guild_id), claim, ephemeral=True)
+        text = "\n".join(lines).replace("```", "`\u200b``") if lines else f"No history for {claim}."
+        await respond(interaction, content=_clip(f"```\n{text}\n```"), ephemeral=True)
 
     @app_commands.command(name="gaps", description="What members asked that the claim base could not answer")
     @app_commands.describe(days="How far back to look")
     @moderator_only()
     async def gaps(self, interaction: discord.Interaction[ClaimBot], days: app_commands.Range[int, 1, 365] = 30) -> None:
-        since = datetime.now(UTC) - timedelta(days=days)
-        gaps = await asyncio.to_thread(self.curator.gaps, str(interaction.guild_id), since)
+        since = self.bot.clock() - timedelta(days=days)
+        gaps = await off_loop(interaction, self.curator.gaps, str(interaction.guild_id), since, ephemeral=True)
         if not gaps:
-            await interaction.response.send_message(f"No unanswered questions in the last {days} days.",
-                                                    ephemeral=True)
+            await respond(interaction, content=f"No unanswered questions in the last {days} days.", ephemeral=True)
             return
         lines = [f"**{g.count}×** {discord.utils.escape_markdown(g.example)}" for g in gaps]
-        await interaction.response.send_message(
-            _clip(f"Most-asked unanswered questions, last {days} days:\n" + "\n".join(lines)), ephemeral=True)
+        await respond(interaction, content=_clip(f"Most-asked unanswered questions, last {days} days:\n"
+                                                 + "\n".join(lines)), ephemeral=True)
 
     @app_commands.command(name="export", description="Download this server's claim base")
     @moderator_only()
     async def export(self, interaction: discord.Interaction[ClaimBot],
                      format: Literal["yaml", "claimreview"] = "yaml") -> None:  # noqa: A002 - the option's name
         community = str(interaction.guild_id)
-        if format == "claimreview":
-            data = json.dumps(claimreview_jsonld(self.service.knowledge(community), self.service.metas(community)),
-                              ensure_ascii=False, indent=2).encode()
-            name = "claimreview.jsonld"
-        else:
-            data = (await asyncio.to_thread(self.service.export, community)).encode()
-            name = "claims.yaml"
-        await interaction.response.send_message(f"This server's claim base ({format}).",
-                                                file=discord.File(io.BytesIO(data), name), ephemeral=True)
+        await defer(interaction, ephemeral=True)  # a large base takes a while to write out
+
+        def export() -> bytes:
+            if format == "claimreview":
+                return json.dumps(claimreview_jsonld(self.service.knowledge(community), self.service.metas(community)),
+                                  ensure_ascii=False, indent=2).encode()
+            return self.service.export(community).encode()
+
+        data = await off_loop(interaction, export, ephemeral=True)
+        name = "claimreview.jsonld" if format == "claimreview" else "claims.yaml"
+        await respond(interaction, content=f"This server's claim base ({format}).",
+                      file=discord.File(io.BytesIO(data), name), ephemeral=True)
 
     @app_commands.command(name="import", description="Load a knowledge file: validated, previewed, all or nothing")
     @moderator_only()
@@ -255,31 +288,48 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         if file.size > MAX_IMPORT_BYTES:
             await reply_ephemeral(interaction, "That file is larger than 5 MB; a knowledge file is plain text.")
             return
-        data = await file.read()
+        # Downloading, parsing and planning a large file takes seconds: acknowledge first,
+        # and do all of it off the event loop.
+        await defer(interaction, ephemeral=True)
+        try:
+            data = await file.read()
+        except discord.HTTPException as exc:
+            await reply_ephemeral(interaction, f"I could not download `{_name(file.filename)}` from Discord "
+                                               f"({exc.status}); try uploading it again.")
+            return
+        if len(data) > MAX_IMPORT_BYTES:  # the size Discord announced is not a promise
+            await reply_ephemeral(interaction, "That file is larger than 5 MB; a knowledge file is plain text.")
+            return
         community = str(interaction.guild_id)
         try:
-            plan: ImportPlan = await asyncio.to_thread(
-                self.service.plan_file_import, community, parse_knowledge(data, name=file.filename))
-        except KnowledgeFileError as exc:
-            await reply_ephemeral(interaction, _clip(f"Nothing was imported.\n```\n{exc}\n```"))
+            plan: ImportPlan = await off_loop(interaction, self.service.plan_upload, community, data,
+                                              file.filename, ephemeral=True)
+        except ClaimbotError as exc:
+            await reply_ephemeral(interaction, _clip(f"Nothing was imported.\n```\n{_fence(str(exc))}\n```"))
             return
         if plan.empty:
-            await reply_ephemeral(interaction, f"`{file.filename}` changes nothing: {plan.summary()}.")
+            await reply_ephemeral(interaction, f"`{_name(file.filename)}` changes nothing: {plan.summary()}.")
             return
         preview = "\n".join(f"• {c.action} {c.kind} `{c.id}`" + (f" ({', '.join(c.fields)})" if c.fields else "")
                             for c in plan.changes[:30])
         more = f"\n… and {len(plan.changes) - 30} more" if len(plan.changes) > 30 else ""
-        await interaction.response.send_message(
-            _clip(f"`{file.filename}` would {plan.summary()}:\n{preview}{more}"),
-            view=ImportConfirm(self, community, interaction.user.id, plan, file.filename), ephemeral=True)
+        await respond(interaction, content=_clip(f"`{_name(file.filename)}` would {plan.summary()}:\n{preview}{more}"),
+                      view=ImportConfirm(self, community, interaction.user.id, plan, file.filename), ephemeral=True)
 
     # --- autocomplete --------------------------------------------------------------
+
+    # Autocomplete runs no checks and must answer within 3 s whatever the database does:
+    # suggestions come from the claim base in memory (a moment stale at worst), and only
+    # moderators get any — these are moderator commands.
 
     @add.autocomplete("topic")
     async def _topics(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:
         community = str(interaction.guild_id)
-        kb = self.service.knowledge(community)
-        ids = self.service.matcher(community).complete(current, limit=25)
+        kb = cached_knowledge(self.service, community)
+        matcher = self.service.cached_matcher(community)
+        if kb is None or matcher is None or not moderator_asking(interaction):
+            return []
+        ids = await _within(AUTOCOMPLETE_SECONDS, matcher.complete, current, limit=25)
         return [app_commands.Choice(name=kb.topics[t].title[:100], value=t) for t in ids if t in kb.topics]
 
     @edit.autocomplete("claim")
@@ -287,14 +337,29 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @remove.autocomplete("claim")
     @history.autocomplete("claim")
     async def _claims(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:
-        rows = self.curator.claim_choices(str(interaction.guild_id), current)
+        kb = cached_knowledge(self.service, str(interaction.guild_id))
+        if kb is None or not moderator_asking(interaction):
+            return []
+        rows = await _within(AUTOCOMPLETE_SECONDS, claim_choices, kb, current)
         return [app_commands.Choice(name=label[:100], value=cid) for cid, label in rows]
 
     @restore.autocomplete("claim")
     async def _removed(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:
-        rows = self.curator.removed_choices(str(interaction.guild_id))
+        if not moderator_asking(interaction):
+            return []  # removed claims are for moderators' eyes only
+        rows = await _within(AUTOCOMPLETE_SECONDS, self.curator.removed_choices, str(interaction.guild_id))
         return [app_commands.Choice(name=label[:100], value=cid) for cid, label in rows
                 if current.casefold() in label.casefold() or current in cid][:25]
+
+
+def _name(filename: str) -> str:
+    """An uploaded file's name, safe inside `code`: no backticks, no line breaks, not too long."""
+    return filename.replace("`", "'").replace("\n", " ")[:100]
+
+
+def _fence(text: str) -> str:
+    """Text safe inside a ``` block: a line of its own can't close the block early."""
+    return text.replace("```", "`\u200b``")
 
 
 async def setup(bot: ClaimBot) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -13,12 +12,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from knowledge.charts import status_chart
-from knowledge.digest import DigestConfig, DigestError, Schedule, all_configs, build_digest, load_config, save_config
+from knowledge.digest import (
+    DigestConfig,
+    DigestContent,
+    DigestError,
+    Schedule,
+    claim_due,
+    digest_content,
+    load_config,
+    mark_covered,
+    save_config,
+    turn_off,
+)
 
 from ..checks import moderator_only
-from ..client import ClaimBot, reply_ephemeral
+from ..client import ClaimBot
 from ..render import digest_embeds, message_batches
+from ..respond import defer, off_loop, reply_ephemeral, respond
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +38,16 @@ class DigestPost:
 
     def __init__(self, embeds: list[discord.Embed], chart: bytes | None, empty: bool) -> None:
         self.embeds, self.chart, self.empty = embeds, chart, empty
+
+    @classmethod
+    def of(cls, content: DigestContent) -> DigestPost:
+        if content.empty:
+            since = content.digest.since
+            return cls([discord.Embed(description=f"No changes to the claim base since {since:%Y-%m-%d}.")], None, True)
+        embeds = digest_embeds(content.digest, "Claim base digest")
+        if content.chart:
+            embeds[-1].set_image(url="attachment://digest.png")
+        return cls(embeds, content.chart, False)
 
     def files(self) -> list[discord.File]:
         return [discord.File(io.BytesIO(self.chart), "digest.png")] if self.chart else []
@@ -42,11 +62,10 @@ class DigestPost:
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
 class Digests(commands.GroupCog, group_name="digest", group_description="Scheduled summaries of what changed"):
-    def __init__(self, bot: ClaimBot, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, bot: ClaimBot) -> None:
         self.bot = bot
         self.service = bot.service
-        # Injectable so tests move time by hand instead of waiting for it.
-        self.clock = clock or discord.utils.utcnow
+        self.clock = bot.clock  # the one clock: tests move it by hand instead of waiting
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -69,16 +88,8 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         """Post every digest that is due; one server's failure never stops the others."""
         now = self.clock()
         posted = 0
-        for config in await asyncio.to_thread(all_configs, self.service):
-            slot = config.due_slot(now)
-            if slot is None:
-                continue
-            # Claim the slot before posting: a restart (or another process) right after
-            # sees it taken and never posts it again.
-            claimed = await asyncio.to_thread(self.service.store.claim_digest_slot, config.community, slot,
-                                              config.last_slot, now)
-            if not claimed:
-                continue
+        # Each returned slot is already claimed: a restart or another process never posts it again.
+        for config in await asyncio.to_thread(claim_due, self.service, now):
             try:
                 if await self._post(config, now):
                     posted += 1
@@ -90,16 +101,8 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         return posted
 
     def make_post(self, config: DigestConfig, now: datetime) -> DigestPost:
-        since = config.window_start(now)
-        digest = build_digest(self.service, config.community, since, now)
-        if digest.empty:
-            return DigestPost([discord.Embed(description=f"No changes to the claim base since {since:%Y-%m-%d}.")],
-                              None, True)
-        chart = status_chart(self.service.knowledge(config.community), digest.active_topics)
-        embeds = digest_embeds(digest, "Claim base digest")
-        if chart:
-            embeds[-1].set_image(url="attachment://digest.png")
-        return DigestPost(embeds, chart, False)
+        """Blocking (reads the claim base, draws the chart): run it off the event loop."""
+        return DigestPost.of(digest_content(self.service, config, now))
 
     async def _post(self, config: DigestConfig, now: datetime) -> bool:
         post = await asyncio.to_thread(self.make_post, config, now)
@@ -126,10 +129,10 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         except DigestError as exc:
             await reply_ephemeral(interaction, f"Not saved: {exc}")
             return
-        await asyncio.to_thread(save_config, self.service, str(interaction.guild_id), str(channel.id), schedule,
-                                when_empty == "post no changes")
-        await interaction.response.send_message(f"The digest will be posted in {channel.mention} "
-                                                f"{schedule.describe()}.", ephemeral=True)
+        await off_loop(interaction, save_config, self.service, str(interaction.guild_id), str(channel.id), schedule,
+                       when_empty == "post no changes", ephemeral=True)
+        await respond(interaction, content=f"The digest will be posted in {channel.mention} "
+                                           f"{schedule.describe()}.", ephemeral=True)
 
     @app_commands.command(name="preview", description="Show the next digest, only to you")
     @moderator_only()
@@ -137,9 +140,10 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         config = await self._config(interaction)
         if config is None:
             return
-        post = await asyncio.to_thread(self.make_post, config, self.clock())
+        await defer(interaction, ephemeral=True)  # the chart takes a moment to draw
+        post = await off_loop(interaction, self.make_post, config, self.clock(), ephemeral=True)
         (first, first_files), *rest = post.messages()
-        await interaction.response.send_message(embeds=first, files=first_files, ephemeral=True)
+        await respond(interaction, embeds=first, files=first_files, ephemeral=True)
         for embeds, files in rest:
             await interaction.followup.send(embeds=embeds, files=files, ephemeral=True)
 
@@ -149,35 +153,34 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         config = await self._config(interaction)
         if config is None:
             return
-        await interaction.response.defer(ephemeral=True)
+        await defer(interaction, ephemeral=True)
         now = self.clock()
         try:
             posted = await self._post(config, now)
         except (discord.NotFound, discord.Forbidden):
-            await interaction.followup.send("I can't post in the digest channel; check that it exists and that I "
-                                            "may send messages and attach files there.", ephemeral=True)
+            await respond(interaction, content="I can't post in the digest channel; check that it exists and that I "
+                                               "may send messages and attach files there.", ephemeral=True)
             return
         if not posted:
-            await interaction.followup.send("Nothing changed since the last digest, and this server's digest "
-                                            "posts nothing then.", ephemeral=True)
+            await respond(interaction, content="Nothing changed since the last digest, and this server's digest "
+                                               "posts nothing then.", ephemeral=True)
             return
         # The next scheduled digest starts here instead of repeating this one.
-        await asyncio.to_thread(self.service.store.cover_digest, config.community, now, config.covered_until)
-        await interaction.followup.send("Digest posted.", ephemeral=True)
+        await asyncio.to_thread(mark_covered, self.service, config, now)
+        await respond(interaction, content="Digest posted.", ephemeral=True)
 
     @app_commands.command(name="off", description="Stop posting digests")
     @moderator_only()
     async def off(self, interaction: discord.Interaction[ClaimBot]) -> None:
-        removed = await asyncio.to_thread(self.service.store.delete_digest, str(interaction.guild_id))
-        await interaction.response.send_message("Digests are off." if removed else "Digests were not on.",
-                                                ephemeral=True)
+        removed = await off_loop(interaction, turn_off, self.service, str(interaction.guild_id), ephemeral=True)
+        await respond(interaction, content="Digests are off." if removed else "Digests were not on.", ephemeral=True)
 
     async def _config(self, interaction: discord.Interaction[ClaimBot]) -> DigestConfig | None:
-        config = await asyncio.to_thread(load_config, self.service, str(interaction.guild_id))
+        config = await off_loop(interaction, load_config, self.service, str(interaction.guild_id), ephemeral=True)
         if config is None:
             await reply_ephemeral(interaction, "No digest is set up here yet: use `/digest channel` first.")
         return config
 
 
 async def setup(bot: ClaimBot) -> None:
-    await bot.add_cog(Digests(bot, bot.clock))
+    await bot.add_cog(Digests(bot))

@@ -11,6 +11,7 @@ from knowledge.models import MAX_SHORT
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..respond import respond
 from ..shared import actor_of, event_choices, guarded
 
 
@@ -31,7 +32,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Events th
         event = await guarded(interaction, self.curator.add_event, str(interaction.guild_id), title, date,
                                actor_of(interaction.user), location or "")
         if event is not None:
-            await interaction.response.send_message(f"Added event `{event.id}`: {event.title}.", ephemeral=True)
+            await respond(interaction, content=f"Added event `{event.id}`: "
+                                               f"{discord.utils.escape_markdown(event.title)}.", ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -51,8 +53,8 @@ class Topics(commands.GroupCog, group_name="topic", group_description="Contested
         topic = await guarded(interaction, self.curator.add_topic, str(interaction.guild_id), event, title,
                                actor_of(interaction.user), aliases)
         if topic is not None:
-            await interaction.response.send_message(f"Added topic `{topic.id}`: {topic.title} — now `/claim add` "
-                                                    "each party's version.", ephemeral=True)
+            await respond(interaction, content=f"Added topic `{topic.id}`: {discord.utils.escape_markdown(topic.title)}"
+                                               " — now `/claim add` each party's version.", ephemeral=True)
 
     @add.autocomplete("event")
     async def _events(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:

@@ -13,7 +13,7 @@ from knowledge.models import Claim
 from knowledge.storage import Write
 from tests.fakediscord import FakeDiscord
 
-from .conftest import AUTO_CHANNEL, CHANNEL, GUILD, MEMBER, BotFactory
+from .conftest import final_reply, AUTO_CHANNEL, CHANNEL, GUILD, MEMBER, BotFactory
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EPHEMERAL = 64
@@ -37,7 +37,7 @@ def assert_casualties_embed(embed: dict[str, Any]) -> None:
 
 async def test_slash_ask_answers_with_every_partys_version(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    reply = await fake_discord.wait_for_request("POST", CALLBACK)
+    reply = await final_reply(fake_discord)
     assert reply.json["type"] == 4
     data = reply.json["data"]
     assert_casualties_embed(data["embeds"][0])
@@ -56,7 +56,7 @@ async def test_mention_gets_the_same_answer_as_a_reply(bot: ClaimBot, fake_disco
 async def test_auto_answer_channel_answers_confidently_and_ignores_chatter(
     bot: ClaimBot, fake_discord: FakeDiscord
 ) -> None:
-    bot.service.store.set_channel(str(GUILD), str(AUTO_CHANNEL), auto_answer=True, event_id=None)
+    bot.service.set_auto_answer(str(GUILD), str(AUTO_CHANNEL), True)
     await fake_discord.send_message(GUILD, AUTO_CHANNEL, MEMBER, "lol nice weather today, anyone up for football?")
     await fake_discord.send_message(GUILD, AUTO_CHANNEL, MEMBER, "how many casualties were there")
     reply = await fake_discord.wait_for_request("POST", rf"/channels/{AUTO_CHANNEL}/messages")
@@ -74,7 +74,7 @@ async def test_a_claim_with_everyone_pings_nobody(bot: ClaimBot, fake_discord: F
                   sources=["belgorod-article"])
     bot.service.write(str(GUILD), [Write("claim", claim.id, "create", claim, "belgorod-casualties")], "mod")
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    data = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    data = (await final_reply(fake_discord)).json["data"]
     assert "@everyone" in json.dumps(data["embeds"])
     assert data["allowed_mentions"] == {"parse": []}
 
@@ -84,13 +84,13 @@ async def test_empty_or_huge_question_gets_an_ephemeral_hint(
     bot: ClaimBot, fake_discord: FakeDiscord, question: str, hint: str
 ) -> None:
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": question})
-    data = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    data = (await final_reply(fake_discord)).json["data"]
     assert hint in data["content"] and data["flags"] & EPHEMERAL
 
 
 async def test_no_answer_is_honest_and_noted_for_moderators(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "who won the champions league"})
-    data = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    data = (await final_reply(fake_discord)).json["data"]
     assert "No sourced claims on that yet" in data["embeds"][0]["description"]
     assert [q.question for q in bot.service.store.questions(str(GUILD), answered=False)] == [
         "who won the champions league"]
@@ -98,7 +98,7 @@ async def test_no_answer_is_honest_and_noted_for_moderators(bot: ClaimBot, fake_
 
 async def test_did_you_mean_buttons_replace_the_answer_in_place(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "what did gladkov say"})
-    first = await fake_discord.wait_for_request("POST", CALLBACK)
+    first = await final_reply(fake_discord)
     data = first.json["data"]
     assert "Did you mean" in data["embeds"][0]["description"]
     buttons = [c for row in data["components"] for c in row["components"]]
@@ -108,7 +108,7 @@ async def test_did_you_mean_buttons_replace_the_answer_in_place(bot: ClaimBot, f
     picked = buttons[0]["custom_id"].removeprefix("cb:t:")
     seen = len(fake_discord.requests)
     await fake_discord.send_component(GUILD, CHANNEL, MEMBER, buttons[0]["custom_id"], message)
-    update = await fake_discord.wait_for_request("POST", CALLBACK, after=seen)
+    update = await final_reply(fake_discord, after=seen)
     assert update.json["type"] == 7  # UPDATE_MESSAGE: the same message, now the answer
     assert update.json["data"]["embeds"][0]["title"] == bot.service.knowledge(str(GUILD)).topics[picked].title
 
@@ -116,10 +116,10 @@ async def test_did_you_mean_buttons_replace_the_answer_in_place(bot: ClaimBot, f
 async def test_cooldown_is_friendly(start_bot: BotFactory, fake_discord: FakeDiscord) -> None:
     await start_bot(ask_cooldown_seconds=60)
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    await fake_discord.wait_for_request("POST", CALLBACK)
+    await final_reply(fake_discord)
     seen = len(fake_discord.requests)
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    data = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    data = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "you can ask again in" in data["content"] and data["flags"] & EPHEMERAL
 
 
@@ -138,13 +138,13 @@ async def test_a_failing_command_tells_the_user_and_the_bot_keeps_going(
 
     monkeypatch.setattr(bot.service, "ask", flaky)
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    data = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    data = (await final_reply(fake_discord)).json["data"]
     assert "something went wrong" in data["content"] and data["flags"] & EPHEMERAL
     assert "database on fire" not in data["content"]
     assert any("command /ask failed" in r.getMessage() for r in caplog.records)
     seen = len(fake_discord.requests)
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    assert_casualties_embed((await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]["embeds"][0])
+    assert_casualties_embed((await final_reply(fake_discord, after=seen)).json["data"]["embeds"][0])
 
 
 async def test_a_rate_limited_reply_is_retried(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
@@ -166,7 +166,7 @@ async def test_a_dropped_gateway_is_resumed_and_the_bot_still_answers(bot: Claim
     await fake_discord.wait_ready()
     assert (fake_discord.identifies, fake_discord.resumes) == (1, 1)  # resumed, not a new session
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    assert_casualties_embed((await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]["embeds"][0])
+    assert_casualties_embed((await final_reply(fake_discord)).json["data"]["embeds"][0])
 
 
 async def test_a_long_answer_is_paginated_with_buttons(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
@@ -179,7 +179,7 @@ async def test_a_long_answer_is_paginated_with_buttons(bot: ClaimBot, fake_disco
     ]
     bot.service.write(community, writes, "mod")
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "how many casualties?"})
-    data = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    data = (await final_reply(fake_discord)).json["data"]
     footer = data["embeds"][0]["footer"]["text"]
     assert "page 1/" in footer
     buttons = [c for row in data["components"] for c in row["components"]]
@@ -188,5 +188,5 @@ async def test_a_long_answer_is_paginated_with_buttons(bot: ClaimBot, fake_disco
                                            guild_id=GUILD)
     seen = len(fake_discord.requests)
     await fake_discord.send_component(GUILD, CHANNEL, MEMBER, buttons[1]["custom_id"], message)
-    page2 = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json
+    page2 = (await final_reply(fake_discord, after=seen)).json
     assert page2["type"] == 7 and "page 2/" in page2["data"]["embeds"][0]["footer"]["text"]

@@ -10,7 +10,7 @@ from bot.client import ClaimBot
 from knowledge.curation import ClaimForm, Curator
 from tests.fakediscord import FakeDiscord
 
-from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR
+from .conftest import final_reply, CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EPHEMERAL = 64
@@ -20,13 +20,13 @@ async def slash(fake: FakeDiscord, sub: str, options: dict[str, Any] | None = No
                 permissions: int = MANAGE_MESSAGES, command: str = "claim") -> dict[str, Any]:
     seen = len(fake.requests)
     await fake.send_slash(GUILD, CHANNEL, user, command, options, subcommand=sub, permissions=permissions)
-    return (await fake.wait_for_request("POST", CALLBACK, after=seen)).json
+    return (await final_reply(fake, after=seen)).json
 
 
 async def ask(fake: FakeDiscord, question: str) -> dict[str, Any]:
     seen = len(fake.requests)
     await fake.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": question})
-    return (await fake.wait_for_request("POST", CALLBACK, after=seen)).json
+    return (await final_reply(fake, after=seen)).json
 
 
 def body(reply: dict[str, Any]) -> str:
@@ -51,7 +51,7 @@ async def test_a_moderator_adds_a_claim_with_the_form_and_members_see_it(bot: Cl
     await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, modal["custom_id"], {
         "party": "Ukrainian officials (Kyiv)", "statement": "No Ukrainian units took part in the raid.",
         "figure": "", "source": "https://example.org/kyiv-statement", "quote": ""}, permissions=MANAGE_MESSAGES)
-    saved = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json
+    saved = (await final_reply(fake_discord, after=seen)).json
     assert "Added" in saved["data"]["content"] and saved["data"]["flags"] & EPHEMERAL
     answer = await ask(fake_discord, "how many casualties?")
     assert "No Ukrainian units took part in the raid." in body(answer)
@@ -63,12 +63,12 @@ async def test_a_bad_form_is_refused_with_the_reason_and_nothing_saved(bot: Clai
     before = bot.service.export(str(GUILD))
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", {"topic": "belgorod-casualties"},
                                   subcommand="add", permissions=MANAGE_MESSAGES)
-    modal = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    modal = (await final_reply(fake_discord)).json["data"]
     seen = len(fake_discord.requests)
     await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, modal["custom_id"], {
         "party": "Someone", "statement": "Something.", "figure": "", "source": "not-a-url", "quote": ""},
         permissions=MANAGE_MESSAGES)
-    refused = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    refused = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "Not saved" in refused["content"] and "http(s) URL" in refused["content"]
     assert bot.service.export(str(GUILD)) == before
 
@@ -118,21 +118,24 @@ async def test_a_conflicting_edit_is_refused(bot: ClaimBot, fake_discord: FakeDi
     seen = len(fake_discord.requests)
     await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, form["data"]["custom_id"], {
         "statement": "One civilian was killed.", "note": ""}, permissions=MANAGE_MESSAGES)
-    refused = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    refused = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "Not saved" in refused["content"] and "reload it" in refused["content"]
     claim = bot.service.knowledge(str(GUILD)).claims["gladkov-one-civilian-killed"]
     assert claim.status.value == "disputed" and claim.statement.startswith("One civilian was killed and")
 
 
 async def test_export_then_import_changes_nothing(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
-    reply = await slash(fake_discord, "export")
-    export = fake_discord.matching("POST", CALLBACK)[-1]
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", None, subcommand="export",
+                                  permissions=MANAGE_MESSAGES)
+    export = await final_reply(fake_discord, after=seen)
+    reply = export.json
     (data,) = export.files.values()
     assert reply["data"]["flags"] & EPHEMERAL and data.startswith(b"claimbot: 1")
     seen = len(fake_discord.requests)
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "claims.yaml", data,
                                             permissions=MANAGE_MESSAGES)
-    result = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    result = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "changes nothing" in result["content"]
 
 
@@ -141,7 +144,7 @@ async def test_import_previews_then_writes_on_confirm(bot: ClaimBot, fake_discor
     seen = len(fake_discord.requests)
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "new.yaml",
                                             exported.encode(), permissions=MANAGE_MESSAGES)
-    preview = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    preview = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "would 1 to update" in preview["content"] and "`russia-70-attackers-killed` (statement)" in preview["content"]
     assert "Over 70" not in bot.service.export(str(GUILD))  # nothing written before confirming
     buttons = [c for row in preview["components"] for c in row["components"]]
@@ -151,7 +154,7 @@ async def test_import_previews_then_writes_on_confirm(bot: ClaimBot, fake_discor
     seen = len(fake_discord.requests)
     await fake_discord.send_component(GUILD, CHANNEL, MODERATOR, buttons[0]["custom_id"], message,
                                       permissions=MANAGE_MESSAGES)
-    done = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json
+    done = (await final_reply(fake_discord, after=seen)).json
     assert done["type"] == 7 and "Imported" in done["data"]["content"]
     assert "Over 70 attackers were killed." in bot.service.export(str(GUILD))
 
@@ -163,7 +166,7 @@ async def test_a_malformed_import_names_line_and_field_and_changes_nothing(bot: 
     seen = len(fake_discord.requests)
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "bad.yaml", bad,
                                             permissions=MANAGE_MESSAGES)
-    reply = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    reply = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "Nothing was imported" in reply["content"] and "bad.yaml:" in reply["content"]
     assert ".status: unknown value 'sure'" in reply["content"]
     assert bot.service.export(str(GUILD)) == before
@@ -172,7 +175,7 @@ async def test_a_malformed_import_names_line_and_field_and_changes_nothing(bot: 
 async def test_autocomplete_offers_the_right_topics(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     await fake_discord.send_autocomplete(GUILD, CHANNEL, MODERATOR, "claim", "add", "topic", "fsb buildng",
                                          permissions=MANAGE_MESSAGES)
-    reply = (await fake_discord.wait_for_request("POST", CALLBACK)).json
+    reply = (await final_reply(fake_discord)).json
     assert reply["type"] == 8
     choices = reply["data"]["choices"]
     assert choices[0]["value"] == "belgorod-fsb-building" and len(choices) <= 25
@@ -193,7 +196,7 @@ async def test_the_configured_moderator_role_may_curate(start_bot: Any, fake_dis
     seen = len(fake_discord.requests)
     await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "claim", {"claim": "gladkov-one-civilian-killed",
                                   "status": "disputed"}, subcommand="status", permissions=0, roles=[role])
-    reply = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    reply = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "Saved" in reply["content"]
     assert bot.service.knowledge(str(GUILD)).claims["gladkov-one-civilian-killed"].status.value == "disputed"
 
@@ -211,7 +214,7 @@ async def test_a_moderator_adds_an_event_and_a_topic_then_members_can_ask(bot: C
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "topic", {
         "event": "shebekino-shelling-2023", "title": "Was the Shebekino power station shelled?"},
         subcommand="add", permissions=MANAGE_MESSAGES)
-    added = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]["content"]
+    added = (await final_reply(fake_discord, after=seen)).json["data"]["content"]
     assert "Added topic `was-the-shebekino-power-station-shelled`" in added
     # A topic without claims has nothing sourced to show yet …
     empty = await ask(fake_discord, "was the shebekino power station shelled")
@@ -236,7 +239,7 @@ async def test_an_import_confirmed_after_someone_else_edited_imports_nothing(bot
     seen = len(fake_discord.requests)
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "new.yaml",
                                             exported.encode(), permissions=MANAGE_MESSAGES)
-    preview = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    preview = (await final_reply(fake_discord, after=seen)).json["data"]
     # Another moderator edits the same claim before the first one confirms.
     Curator(bot.service).edit_claim(str(GUILD), "russia-70-attackers-killed", "discord:42", note="checked")
     message = fake_discord.message_payload(CHANNEL, preview["content"], components=preview["components"],
@@ -246,7 +249,7 @@ async def test_an_import_confirmed_after_someone_else_edited_imports_nothing(bot
     seen = len(fake_discord.requests)
     await fake_discord.send_component(GUILD, CHANNEL, MODERATOR, buttons[0]["custom_id"], message,
                                       permissions=MANAGE_MESSAGES)
-    done = (await fake_discord.wait_for_request("POST", CALLBACK, after=seen)).json["data"]
+    done = (await final_reply(fake_discord, after=seen)).json["data"]
     assert "Nothing was imported" in done["content"] and "changed by discord:42" in done["content"]
     claim = bot.service.knowledge(str(GUILD)).claims["russia-70-attackers-killed"]
     assert claim.statement == "70 attackers were killed." and claim.note == "checked"

@@ -11,26 +11,15 @@ import pytest
 
 from bot.client import ClaimBot
 from knowledge.curation import ClaimForm, Curator
+from knowledge.clock import ManualClock
 from knowledge.digest import Schedule, save_config
 from tests.fakediscord import FakeDiscord
 
-from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MODERATOR, BotFactory
+from .conftest import final_reply, CHANNEL, GUILD, MANAGE_MESSAGES, MODERATOR, BotFactory
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 OTHER_GUILD, OTHER_CHANNEL = 800000000000000001, 800000000000000011
 
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0))
 
 
 def digest_cog(bot: ClaimBot) -> Any:
@@ -54,9 +43,9 @@ async def make_changes(bot: ClaimBot, community: str) -> None:
 
 
 async def test_a_daily_digest_posts_at_its_time_once_and_catches_up_once(
-    start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
-    bot = await start_bot(clock=clock)
+    bot = await start_bot()
     community = str(GUILD)
     save_config(bot.service, community, str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
     await make_changes(bot, community)
@@ -72,7 +61,7 @@ async def test_a_daily_digest_posts_at_its_time_once_and_catches_up_once(
 
     # A restart right after: a new bot on the same database does not post again.
     await bot.close()
-    restarted = await start_bot(clock=clock)
+    restarted = await start_bot()
     clock.now += timedelta(minutes=1)
     assert await digest_cog(restarted).run_due() == 0
     assert len(posts(fake_discord, CHANNEL)) == 1
@@ -85,8 +74,8 @@ async def test_a_daily_digest_posts_at_its_time_once_and_catches_up_once(
     assert "No changes to the claim base" in posts(fake_discord, CHANNEL)[-1].json["embeds"][0]["description"]
 
 
-async def test_nothing_new_can_mean_no_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock) -> None:
-    bot = await start_bot(clock=clock)
+async def test_nothing_new_can_mean_no_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock) -> None:
+    bot = await start_bot()
     save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), False)
     clock.now += timedelta(hours=2)
     assert await digest_cog(bot).run_due() == 0
@@ -94,9 +83,9 @@ async def test_nothing_new_can_mean_no_post(start_bot: BotFactory, fake_discord:
 
 
 async def test_a_deleted_channel_does_not_stop_other_servers(start_bot: BotFactory, fake_discord: FakeDiscord,
-                                                             clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
+                                                             clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
     fake_discord.add_guild(OTHER_GUILD, channels={OTHER_CHANNEL: "news"})
-    bot = await start_bot(clock=clock)
+    bot = await start_bot()
     for guild, channel in ((GUILD, CHANNEL), (OTHER_GUILD, OTHER_CHANNEL)):
         bot.service.ensure_seeded(str(guild))
         save_config(bot.service, str(guild), str(channel), Schedule.parse("daily", "09:00", "UTC"), True)
@@ -108,14 +97,14 @@ async def test_a_deleted_channel_does_not_stop_other_servers(start_bot: BotFacto
     assert f"digest for guild {GUILD} skipped: channel {CHANNEL} is gone" in caplog.text
 
 
-async def test_the_preview_matches_the_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock) -> None:
-    bot = await start_bot(clock=clock)
+async def test_the_preview_matches_the_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock) -> None:
+    bot = await start_bot()
     save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
     await make_changes(bot, str(GUILD))
     clock.now += timedelta(hours=1)
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest", {}, subcommand="preview",
                                   permissions=MANAGE_MESSAGES)
-    preview = await fake_discord.wait_for_request("POST", CALLBACK)
+    preview = await final_reply(fake_discord)
     assert preview.json["data"]["flags"] & 64
     assert await digest_cog(bot).run_due() == 1
     (post,) = posts(fake_discord, CHANNEL)
@@ -124,10 +113,10 @@ async def test_the_preview_matches_the_post(start_bot: BotFactory, fake_discord:
 
 
 async def test_a_bulk_import_makes_a_digest_discord_accepts(start_bot: BotFactory, fake_discord: FakeDiscord,
-                                                           clock: Clock) -> None:
+                                                           clock: ManualClock) -> None:
     # 120 long new claims: far more than one message holds (Discord: 6,000 characters over
     # all embeds of a message, which the stand-in enforces with a 400 as Discord does).
-    bot = await start_bot(clock=clock)
+    bot = await start_bot()
     community = str(GUILD)
     bot.service.ensure_seeded(community)
     save_config(bot.service, community, str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
@@ -139,14 +128,16 @@ async def test_a_bulk_import_makes_a_digest_discord_accepts(start_bot: BotFactor
     clock.now += timedelta(hours=1, seconds=20)
 
     # The preview (ephemeral) is whole: in as many messages as it takes.
+    seen = len(fake_discord.requests)
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest", {}, subcommand="preview",
                                   permissions=MANAGE_MESSAGES)
-    preview = await fake_discord.wait_for_request("POST", CALLBACK)
+    preview = await final_reply(fake_discord, after=seen)
     followup = r"/webhooks/\d+/[^/]+"
     previewed = [preview]
     while not previewed[-1].files:  # the chart comes with the last message
-        previewed.append(await fake_discord.wait_for_request(
-            "POST", followup, after=fake_discord.requests.index(previewed[-1]) + 1))
+        found = await fake_discord.wait_for_request("POST", followup, after=seen)
+        seen = fake_discord.requests.index(found) + 1
+        previewed.append(found)
     assert all(p.status == 200 for p in previewed) and all(p.json["flags"] & 64 for p in previewed[1:])
 
     assert await digest_cog(bot).run_due() == 1
@@ -175,7 +166,7 @@ async def test_a_bad_schedule_is_refused(bot: ClaimBot, fake_discord: FakeDiscor
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest",
                                   {"channel": str(CHANNEL), "timezone": "Mars/Olympus"}, subcommand="channel",
                                   permissions=MANAGE_MESSAGES, channel_options=("channel",))
-    reply = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    reply = (await final_reply(fake_discord)).json["data"]
     assert "unknown time zone 'Mars/Olympus'" in reply["content"]
     assert bot.service.store.digest(str(GUILD)) is None
 
@@ -185,23 +176,23 @@ async def test_a_moderator_sets_the_digest_channel(bot: ClaimBot, fake_discord: 
                                   {"channel": str(CHANNEL), "cadence": "weekly", "at": "18:30",
                                    "timezone": "Europe/Kyiv", "weekday": "monday"}, subcommand="channel",
                                   permissions=MANAGE_MESSAGES, channel_options=("channel",))
-    reply = (await fake_discord.wait_for_request("POST", CALLBACK)).json["data"]
+    reply = (await final_reply(fake_discord)).json["data"]
     assert "every monday at 18:30 (Europe/Kyiv)" in reply["content"]
     saved = bot.service.store.digest(str(GUILD))
     assert saved and saved["channel"] == str(CHANNEL) and saved["weekday"] == 0
 
 
 async def test_a_digest_posted_now_is_not_repeated_by_the_next_scheduled_one(
-    start_bot: BotFactory, fake_discord: FakeDiscord, clock: Clock
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
-    bot = await start_bot(clock=clock)
+    bot = await start_bot()
     save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
     await make_changes(bot, str(GUILD))
     clock.now += timedelta(minutes=10)  # 08:10
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "digest", {}, subcommand="now",
                                   permissions=MANAGE_MESSAGES)
-    done = await fake_discord.wait_for_request("POST", r"/webhooks/\d+/[^/]+")
-    assert done.json["content"] == "Digest posted."
+    done = await final_reply(fake_discord)
+    assert done.json["data"]["content"] == "Digest posted." and done.json["data"]["flags"] & 64
     (on_demand,) = posts(fake_discord, CHANNEL)
     assert "No Ukrainian units took part." in text(on_demand)
 

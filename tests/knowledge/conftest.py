@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from knowledge.base import KnowledgeBase
+from knowledge.clock import ManualClock
 from knowledge.knowledge_file import load_knowledge_file
 from knowledge.storage import Store
 
@@ -18,17 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
 
 
-class FakeClock:
-    """A clock tests move by hand, so timestamps in history are predictable."""
+class FakeClock(ManualClock):
+    """The project's manual clock, pinned at a fixed date: timestamps in history are predictable."""
 
     def __init__(self, start: datetime = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        super().__init__(start)
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ def test_concurrent_writers_in_threads_keep_every_change(store: Store, seed_kb: 
 @pytest.mark.parametrize("url", ["postgres://x/y", "mysql://db", "claims.sqlite3"])
 def test_unsupported_database_urls_say_what_to_use(url: str) -> None:
     with pytest.raises(DatabaseUrlError, match=r"CLAIMBOT_DATABASE_URL.*sqlite:///"):
-        Store(url)
+        Store(url, clock=FakeClock())
 
 
 def test_questions_are_recorded_without_user_ids_and_expire(store: Store, clock: FakeClock) -> None:

@@ -1,0 +1,42 @@
+"""Answers stay current: which posted answers to update after a change, and what to say.
+
+The front end only knows how to edit its own messages; which of them show a topic that
+just changed, the answer they should show now and the line saying what changed are the
+same for any chat front end, so they are decided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .answers import Answer
+from .service import ClaimService
+
+
+@dataclass(frozen=True)
+class Refresh:
+    answer: Answer  # the topic's answer as it is now
+    refs: list[str]  # the front end's handles of the posted answers to edit
+    note: str  # one line for the top of each edited answer
+
+
+def what_changed(service: ClaimService, community: str, claim_id: str, summary: str) -> str:
+    """"Russia's defence ministry: status unverified → confirmed (by BBC)"."""
+    kb = service.knowledge(community)
+    claim = kb.claims.get(claim_id)
+    party = kb.parties.get(claim.party) if claim else None
+    return f"{party.name}: {summary}" if party else summary
+
+
+def answers_to_refresh(service: ClaimService, community: str, topic_id: str, change: str, *,
+                       within: timedelta) -> Refresh | None:
+    """The answers about `topic_id` posted within `within`, to be edited in place; None when
+    there are none (or the topic is gone)."""
+    refs = service.posted_answers(community, topic_id, within=within)
+    if not refs:
+        return None
+    answer = service.answer_topic(community, topic_id)
+    if answer is None:
+        return None
+    return Refresh(answer, refs, f"\U0001f504 Updated {service.clock():%Y-%m-%d}: {change}")
