@@ -13,22 +13,39 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import discord
 
 T = TypeVar("T")
 
-# Answer directly only while this much of Discord's 3 s is left once the work is done;
-# past it, defer. Generous on purpose: a shared 2-core machine stalls for a second now
-# and then, and the deferral itself is one more round trip.
+# Answer directly only while the answer is expected within this many seconds of Discord
+# creating the interaction; otherwise defer first. Generous to the deadline on purpose: a
+# shared 2-core machine stalls now and then, and the deferral itself is a round trip.
 ANSWER_DIRECTLY_WITHIN = 1.2
-# With this many interactions already waiting for a worker thread, defer at once: the
-# queue, not this command, decides when the answer comes.
-BUSY_AT = 6
+# Domain work (matching, reading the claim base) is CPU-bound Python: more threads than
+# this only fight the event loop for the GIL, which delays every heartbeat and every
+# other member's acknowledgement. Two also keep one free while the other waits on disk.
+DOMAIN_THREADS = 2
 
+# While acknowledgements are waiting to go out, domain work pauses (up to this long): in
+# a burst, every member must hear "thinking…" within 3 s, and CPU-bound work in a worker
+# thread would take the GIL from the event loop that sends those acknowledgements.
+ACKNOWLEDGEMENTS_FIRST_FOR = 2.0
+
+# More interactions than this waiting at once is a burst (a big news moment): acknowledge
+# each at once and answer when its turn comes, rather than gamble on the queue.
+BURST = 4 * DOMAIN_THREADS
+
+_executor = ThreadPoolExecutor(max_workers=DOMAIN_THREADS, thread_name_prefix="claimbot-domain")
 _in_flight = 0
+_acknowledging = 0  # deferrals decided on and not yet sent
+# How long one piece of domain work takes, smoothed (seconds): with the queue length it
+# predicts when an answer would be ready, so a long queue is deferred at once.
+_service_time = 0.01
 
 
 def in_flight() -> int:
@@ -41,6 +58,26 @@ def age(interaction: discord.Interaction[Any]) -> float:
     return max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
 
 
+def expected_ready(interaction: discord.Interaction[Any]) -> float:
+    """Seconds after its creation at which this interaction's answer should be ready."""
+    if _in_flight > BURST:
+        return float("inf")  # a burst: everyone is acknowledged first, answered after
+    queued = max(0, _in_flight - DOMAIN_THREADS) / DOMAIN_THREADS
+    return age(interaction) + (queued + 1) * _service_time
+
+
+def _timed(call: Callable[[], T]) -> T:
+    global _service_time
+    deadline = time.monotonic() + ACKNOWLEDGEMENTS_FIRST_FOR
+    while _acknowledging and time.monotonic() < deadline:
+        time.sleep(0.002)  # let the event loop send the acknowledgements first
+    started = time.perf_counter()
+    try:
+        return call()
+    finally:
+        _service_time = 0.8 * _service_time + 0.2 * (time.perf_counter() - started)
+
+
 async def off_loop(interaction: discord.Interaction[Any], func: Callable[..., T], *args: Any,
                    ephemeral: bool = False, update: bool = False, **kwargs: Any) -> T:
     """Run `func(*args, **kwargs)` in a worker thread; defer the interaction first if the
@@ -48,16 +85,24 @@ async def off_loop(interaction: discord.Interaction[Any], func: Callable[..., T]
 
     `ephemeral`: the deferred answer will be seen only by the member (moderator replies).
     `update`: the interaction is a button whose answer edits the message it sits on."""
-    global _in_flight
-    call = functools.partial(contextvars.copy_context().run, functools.partial(func, *args, **kwargs))
-    work = asyncio.ensure_future(asyncio.get_running_loop().run_in_executor(None, call))
+    global _in_flight, _acknowledging
     _in_flight += 1
     try:
+        if not interaction.response.is_done() and expected_ready(interaction) > ANSWER_DIRECTLY_WITHIN:
+            # A long queue: acknowledge before queueing, so the acknowledgement does not
+            # wait behind the work of everyone ahead.
+            _acknowledging += 1
+            try:
+                await defer(interaction, ephemeral=ephemeral, update=update)
+            finally:
+                _acknowledging -= 1
+        call = functools.partial(contextvars.copy_context().run, functools.partial(func, *args, **kwargs))
+        work = asyncio.get_running_loop().run_in_executor(_executor, _timed, call)
         if not interaction.response.is_done():
-            budget = 0.0 if _in_flight > BUSY_AT else ANSWER_DIRECTLY_WITHIN - age(interaction)
+            budget = ANSWER_DIRECTLY_WITHIN - age(interaction)
             if budget > 0:
                 await asyncio.wait({work}, timeout=budget)
-            if not work.done() and not interaction.response.is_done():
+            if not work.done():
                 await defer(interaction, ephemeral=ephemeral, update=update)
         return await work
     finally:

@@ -38,20 +38,26 @@ async def guarded(interaction: discord.Interaction[Any], func: Callable[..., T],
         return None
 
 
+_refreshing: set[str] = set()
+
+
 def cached_knowledge(service: ClaimService, community: str) -> KnowledgeBase | None:
     """The community's claim base for autocomplete: what is in memory, never waiting for
-    the database or a lock (Discord drops autocomplete answers after 3 s). A community
-    not loaded yet is loaded in the background; its first suggestions are empty."""
-    kb = service.cached_knowledge(community)
-    if kb is None:
+    the database or a lock (Discord drops autocomplete answers after 3 s). Meanwhile a
+    worker thread brings the memory up to date, so the next keystroke sees any change;
+    a community not loaded yet gets empty suggestions until then."""
+    if community not in _refreshing:
+        _refreshing.add(community)
         task = asyncio.get_running_loop().run_in_executor(None, service.knowledge, community)
-        task.add_done_callback(_log_failure)
-    return kb
+        task.add_done_callback(lambda future: _refreshed(community, future))
+    return service.cached_knowledge(community)
 
 
-def _log_failure(future: asyncio.Future[Any]) -> None:
+def _refreshed(community: str, future: asyncio.Future[Any]) -> None:
+    _refreshing.discard(community)
     if not future.cancelled() and future.exception() is not None:
-        log.warning("loading a claim base for autocomplete failed: %s", future.exception())
+        log.warning("bringing the claim base of %s up to date for autocomplete failed: %s", community,
+                    future.exception())
 
 
 def moderator_asking(interaction: discord.Interaction[Any]) -> bool:

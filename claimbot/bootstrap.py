@@ -19,7 +19,7 @@ def build_service(settings: Settings, *, clock: Clock | None = None) -> ClaimSer
     """The claim service for these settings; `clock` defaults to the wall clock (tests pin one)."""
     lexicon = Lexicon.load(*settings.lexicon_files) if settings.lexicon_files else None
     return ClaimService(
-        Store(settings.database_url, clock=clock or SystemClock()),
+        Store(settings.database_url, clock=clock or SystemClock(), busy_timeout=settings.busy_timeout_seconds),
         lexicon=lexicon,
         seed_files=settings.seed_files,
         question_retention=timedelta(days=settings.question_retention_days),

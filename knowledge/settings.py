@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         description="Extra synonym files for matching, merged over the packaged lexicon.",
     )
     question_retention_days: int = Field(90, ge=1, le=3650)
+    busy_timeout_seconds: float = Field(
+        5.0, gt=0, le=600,
+        description="How long a write waits for another process's write lock before saying the base is busy.",
+    )
     log_level: str = "INFO"
 
     @field_validator("database_url")

@@ -24,7 +24,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -139,7 +139,7 @@ def sqlite_path(url: str) -> str:
 class Store:
     """The claim base's database. Thread-safe: any thread may read and write."""
 
-    def __init__(self, url: str, *, clock: Clock) -> None:
+    def __init__(self, url: str, *, clock: Clock, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         path = sqlite_path(url)
         if path != ":memory:":
             try:
@@ -149,12 +149,13 @@ class Store:
         self.url = url
         self.path = path
         self.clock = clock
+        self.busy_timeout = busy_timeout
         # An in-memory database exists once per connection: it has to read through the
         # writer's connection. A file gets one reader connection per thread.
         self._shared = path == ":memory:"
         self._write_lock = threading.RLock()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._readers: list[_Reader] = []
         self._readers_lock = threading.Lock()
         self._closed = False
         self._db = self._connect()
@@ -170,7 +171,7 @@ class Store:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction
             # is exactly what `transaction()` (or a read snapshot) spans.
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                 timeout=BUSY_TIMEOUT_SECONDS)
+                                 timeout=self.busy_timeout)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the database at {self.path}: {exc}") from None
         db.row_factory = sqlite3.Row
@@ -186,7 +187,8 @@ class Store:
             self._db.close()
         with self._readers_lock:
             for reader in self._readers:
-                reader.close()
+                with reader.lock:
+                    reader.db.close()
             self._readers.clear()
 
     # --- errors -----------------------------------------------------------------
@@ -201,7 +203,7 @@ class Store:
             if "locked" in text or "busy" in text:
                 raise StoreBusyError(
                     f"the claim base is busy: another claimbot process has held the database {self.path} "
-                    f"for more than {BUSY_TIMEOUT_SECONDS:g} s; nothing was changed — try again in a moment"
+                    f"for more than {self.busy_timeout:g} s; nothing was changed — try again in a moment"
                 ) from None
             if "readonly" in text or "read-only" in text:
                 raise StoreError(f"the database {self.path} is read-only: check the file's permissions") from None
@@ -270,23 +272,30 @@ class Store:
             with self._write_lock:
                 yield self._db
             return
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            if self._closed:
-                raise StoreError("the claim base is closed (claimbot is shutting down)")
-            db = self._connect(readonly=True)
-            self._local.db = db
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = _Reader(self._connect(readonly=True))
+            self._local.reader = reader
             with self._readers_lock:
-                self._readers.append(db)
+                if self._closed:
+                    reader.db.close()
+                    raise StoreError("the claim base is closed (claimbot is shutting down)")
+                self._readers.append(reader)
+        db = reader.db
         if db.in_transaction:  # nested read: already inside this thread's snapshot
             yield db
             return
-        self._busy(lambda: db.execute("BEGIN"))
-        try:
-            yield db
-        finally:
-            if db.in_transaction:
-                db.execute("COMMIT")
+        # The reader's lock is held while it is in use, so `close()` (from another thread)
+        # never closes a connection in the middle of a query.
+        with reader.lock:
+            if self._closed:
+                raise StoreError("the claim base is closed (claimbot is shutting down)")
+            self._busy(lambda: db.execute("BEGIN"))
+            try:
+                yield db
+            finally:
+                if db.in_transaction:
+                    db.execute("COMMIT")
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         def run() -> list[sqlite3.Row]:
@@ -635,6 +644,14 @@ class Store:
                 " ON CONFLICT (community, channel) DO UPDATE SET event_id = excluded.event_id",
                 (community, channel, event_id),
             )
+
+
+@dataclass
+class _Reader:
+    """One thread's read connection, and the lock held while it is in use."""
+
+    db: sqlite3.Connection
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Tx:

@@ -25,6 +25,7 @@ MEMBER = 700000000000000021
 MODERATOR = 700000000000000022
 TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GfakeA.fake-token-for-tests-only-0000000000"
 MANAGE_MESSAGES = 1 << 13
+HEARTBEAT_MS = 3000
 
 
 # The bot's one clock, pinned: a Monday, 08:00 UTC, whatever the hour the suite runs at.
@@ -53,6 +54,9 @@ async def start_bot(fake_discord: FakeDiscord, service: ClaimService) -> AsyncIt
     """Start the real ClaimBot against the stand-in; close it at the end of the test."""
     running: list[tuple[ClaimBot, asyncio.Task[None]]] = []
     fake_discord.add_guild(GUILD, channels={CHANNEL: "general", AUTO_CHANNEL: "ask-here"})
+    # Discord asks for a heartbeat every 41 s; a short interval here turns any stretch of a
+    # few seconds with the event loop blocked into a missed heartbeat that fails the test.
+    fake_discord.heartbeat_interval_ms = HEARTBEAT_MS
 
     async def start(**settings: Any) -> ClaimBot:
         values = {"ask_cooldown_seconds": 0, **settings}
@@ -61,8 +65,9 @@ async def start_bot(fake_discord: FakeDiscord, service: ClaimService) -> AsyncIt
         running.append((bot, task))
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         # The bot seeds a new server's claim base by itself when the server becomes available.
-        for _ in range(100):
-            if service.store.last_seq(str(GUILD)):
+        for _ in range(250):
+            seeded = service.cached_knowledge(str(GUILD))
+            if seeded is not None and seeded.topics:
                 break
             await asyncio.sleep(0.02)
         return bot
@@ -71,6 +76,10 @@ async def start_bot(fake_discord: FakeDiscord, service: ClaimService) -> AsyncIt
     for bot, task in running:
         await bot.close()
         await asyncio.wait_for(task, 10)
+    # Every bot test also checks what Discord would: no interaction answered after its 3 s
+    # deadline, and no heartbeat missed because the event loop was blocked.
+    assert fake_discord.deadline_misses == [], f"answered after Discord's deadline: {fake_discord.deadline_misses}"
+    assert fake_discord.missed_heartbeats == [], f"the event loop was blocked: {fake_discord.missed_heartbeats}"
 
 
 @pytest.fixture

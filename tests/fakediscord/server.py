@@ -5,6 +5,19 @@ Tests deliver gateway events (interactions, messages), read back every REST requ
 bot made, and make Discord misbehave: answer a route with a 429 as Discord does, fail a
 route with 403/404, drop the gateway connection so the client has to RESUME. Messages are
 held to Discord's limits (`limits.py`): what Discord would refuse gets Discord's 400.
+
+Discord's clocks are enforced too, so a bot that is slow or blocks its event loop fails
+here as it would in production:
+
+* an interaction's initial response (`POST /interactions/{id}/{token}/callback`) must come
+  within `interaction_deadline` seconds (3 s, as Discord) of the interaction being sent,
+  else `404 Unknown interaction (10062)`; a second one gets `400 (40060)`; follow-ups through
+  the interaction webhook need an acknowledged interaction and expire `token_lifetime` later;
+* a gateway client must heartbeat at least every `heartbeat_interval_ms` × 1.5, else its
+  socket is closed with 4000 (a zombied connection) and it has to RESUME.
+
+All these clocks are `time.monotonic()` in the stand-in: they measure real latency, not the
+bot's domain clock (which tests move by hand).
 """
 
 from __future__ import annotations
@@ -59,6 +72,59 @@ class _Failure:
 
 
 @dataclass
+class InteractionRecord:
+    """One interaction the stand-in sent, and what became of its initial response."""
+    id: str
+    token: str
+    kind: int  # 2 command, 3 component, 4 autocomplete, 5 modal submit
+    name: str  # the command's name, or the component's / modal's custom_id
+    dispatched_at: float  # time.monotonic() when the stand-in sent it to the gateway
+    acknowledged_at: float | None = None  # when an initial response was accepted
+    response_type: int | None = None  # the accepted callback's type (4 message, 5/6 deferral, 8, 9 …)
+
+    def age(self) -> float:
+        return time.monotonic() - self.dispatched_at
+
+
+@dataclass
+class DeadlineMiss:
+    """An initial response that came after the deadline and was refused with 10062."""
+    interaction_id: str
+    name: str  # command name or custom_id
+    late_by: float  # seconds past the deadline at the first late attempt
+    elapsed: float  # seconds from dispatch to that attempt
+    attempts: int = 1  # late initial-response attempts for this interaction (the bot may retry)
+
+
+@dataclass
+class HeartbeatMiss:
+    """A gateway connection that went longer than interval × 1.5 without a heartbeat."""
+    at: float  # time.monotonic() when the stand-in noticed
+    gap: float  # seconds since the previous heartbeat (or since HELLO)
+    limit: float  # the allowed gap: interval × HEARTBEAT_GRACE
+    connection: int  # the stand-in's number for the connection (1 = first)
+
+
+@dataclass
+class _Connection:
+    ws: web.WebSocketResponse
+    number: int
+    limit: float  # seconds allowed between heartbeats on this connection (fixed at HELLO)
+    last_beat: float = field(default_factory=time.monotonic)
+    zombie: bool = False
+
+
+# Discord closes a connection that misses a heartbeat; discord.py sends its first one right
+# after HELLO and then every interval, other clients jitter the first by up to one interval,
+# so half an interval of grace tolerates both without letting a stalled loop through.
+HEARTBEAT_GRACE = 1.5
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
+ALREADY_ACKNOWLEDGED = {"message": "Interaction has already been acknowledged.", "code": 40060}
+UNKNOWN_WEBHOOK = {"message": "Unknown Webhook", "code": 10015}
+INVALID_WEBHOOK_TOKEN = {"message": "Invalid Webhook Token", "code": 50027}
+
+
+@dataclass
 class Guild:
     id: int
     name: str
@@ -86,6 +152,19 @@ class FakeDiscord:
         self.attachments: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Discord's clocks (see the module docstring); tests lower them to make a miss quick.
+        self.interaction_deadline = 3.0  # seconds from dispatch to the initial response
+        self.token_lifetime = 15 * 60.0  # seconds the interaction webhook works after acknowledgement
+        self.heartbeat_interval_ms = 41250  # sent in HELLO; applies to connections opened afterwards
+        self.interactions: dict[str, InteractionRecord] = {}  # interaction id → its record
+        self._by_token: dict[str, InteractionRecord] = {}
+        # Seconds from dispatch to the first initial response that counted: the accepted one,
+        # or the first refused as late (that is the bot's latency too; it is also in deadline_misses).
+        self.response_times: dict[str, float] = {}
+        self.deadline_misses: list[DeadlineMiss] = []
+        self.missed_heartbeats: list[HeartbeatMiss] = []
+        self.heartbeats = 0  # heartbeats received and acknowledged
+        self._connections = itertools.count(1)
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -138,6 +217,11 @@ class FakeDiscord:
     def last_response_message_id(self) -> int:
         """The id of the message created by the latest interaction response."""
         return list(self._originals.values())[-1]
+
+    def unanswered(self) -> list[InteractionRecord]:
+        """Interactions that have had no initial response at all (not even a late, refused one),
+        oldest first. Those answered too late are in `deadline_misses` instead."""
+        return [r for r in list(self.interactions.values()) if r.id not in self.response_times]
 
     def delete_channel(self, channel_id: int) -> None:
         self.deleted_channels.add(channel_id)
@@ -259,6 +343,12 @@ class FakeDiscord:
         if message is not None:
             payload["message"] = message
         self._channel_of[payload["token"]] = channel_id
+        name = str(data.get("name") or data.get("custom_id") or "")
+        # The deadline runs from the moment Discord sends the interaction: gateway delivery
+        # and the bot's queueing count against the bot, as they do in production.
+        record = InteractionRecord(payload["id"], payload["token"], kind, name, time.monotonic())
+        self.interactions[record.id] = record
+        self._by_token[record.token] = record
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
@@ -310,20 +400,50 @@ class FakeDiscord:
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         self._sockets.append(ws)
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+        interval_ms = self.heartbeat_interval_ms
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": interval_ms}}))
+        conn = _Connection(ws, next(self._connections), interval_ms / 1000 * HEARTBEAT_GRACE)
+        watchdog = asyncio.create_task(self._watch_heartbeats(conn))
         try:
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
                     continue
                 frame = json.loads(msg.data)
-                await self._on_frame(ws, frame)
+                await self._on_frame(conn, frame)
         finally:
+            watchdog.cancel()
             self._sockets.remove(ws)
         return ws
 
-    async def _on_frame(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+    async def _watch_heartbeats(self, conn: _Connection) -> None:
+        """Close a connection that stops heartbeating, as Discord does with a zombie."""
+        while not conn.ws.closed and not conn.zombie:
+            remaining = conn.last_beat + conn.limit - time.monotonic()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+                continue
+            await self._zombie(conn, time.monotonic() - conn.last_beat)
+
+    async def _zombie(self, conn: _Connection, gap: float) -> None:
+        if conn.zombie:
+            return
+        conn.zombie = True
+        self.missed_heartbeats.append(HeartbeatMiss(time.monotonic(), gap, conn.limit, conn.number))
+        self._ready.clear()
+        await conn.ws.close(code=4000, message=b"heartbeat missed")
+
+    async def _on_frame(self, conn: _Connection, frame: dict[str, Any]) -> None:
+        ws = conn.ws
         op = frame.get("op")
         if op == 1:  # heartbeat
+            now = time.monotonic()
+            # When the stand-in shares the bot's event loop, a blocked loop stalls the
+            # watchdog too; the late heartbeat then shows the gap when it finally arrives.
+            if now - conn.last_beat > conn.limit:
+                await self._zombie(conn, now - conn.last_beat)
+                return
+            conn.last_beat = now
+            self.heartbeats += 1
             await ws.send_str(json.dumps({"op": 11}))
         elif op == 2:  # identify
             self.identifies += 1
@@ -373,6 +493,9 @@ class FakeDiscord:
             self._failures.remove(failure)
             record.status = failure.status
             response = _json(failure.body, failure.status, failure.headers)
+        elif (refusal := self._interaction_refusal(request.method, path)) is not None:
+            record.status = refusal[0]
+            response = _json(refusal[1], refusal[0])
         elif problems := self._refused(request.method, path, body):
             record.status = 400
             response = _json(invalid_form_body(problems), 400)
@@ -384,6 +507,40 @@ class FakeDiscord:
             self.requests.append(record)
             self._new_request.notify_all()
         return response
+
+    def _interaction_refusal(self, method: str, path: str) -> tuple[int, dict[str, Any]] | None:
+        """Discord's interaction clocks: what it answers a late, repeated or expired response."""
+        now = time.monotonic()
+        if method == "POST" and (m := _CALLBACK.fullmatch(path)):
+            record = self.interactions.get(m.group(1))
+            if record is None or record.token != m.group(2):
+                return 404, UNKNOWN_INTERACTION
+            if record.acknowledged_at is not None:
+                return 400, ALREADY_ACKNOWLEDGED
+            elapsed = now - record.dispatched_at
+            if elapsed > self.interaction_deadline:
+                self.response_times.setdefault(record.id, elapsed)
+                miss = next((d for d in self.deadline_misses if d.interaction_id == record.id), None)
+                if miss is None:
+                    self.deadline_misses.append(
+                        DeadlineMiss(record.id, record.name, elapsed - self.interaction_deadline, elapsed))
+                else:
+                    miss.attempts += 1
+                return 404, UNKNOWN_INTERACTION
+            return None
+        if (m := _WEBHOOK.fullmatch(path)) and (record := self._by_token.get(m.group(1))) is not None:
+            if record.acknowledged_at is None:
+                return 404, UNKNOWN_WEBHOOK  # no follow-ups before the interaction is acknowledged
+            if now - record.acknowledged_at > self.token_lifetime:
+                return 401, INVALID_WEBHOOK_TOKEN
+        return None
+
+    def _acknowledge(self, interaction_id: str, kind: int | None) -> None:
+        record = self.interactions.get(interaction_id)
+        if record is not None and record.acknowledged_at is None:
+            record.acknowledged_at = time.monotonic()
+            record.response_type = kind
+            self.response_times.setdefault(record.id, record.acknowledged_at - record.dispatched_at)
 
     @staticmethod
     def _refused(method: str, path: str, body: Any) -> list[str]:
@@ -441,6 +598,7 @@ class FakeDiscord:
         resource: dict[str, Any] = {"type": kind}
         if message is not None:
             resource["message"] = message
+        self._acknowledge(interaction_id, kind)
         return 200, {"interaction": interaction, "resource": resource}
 
     def _resolve(self, token: str, message_id: str) -> str:
@@ -476,6 +634,10 @@ class FakeDiscord:
         if int(channel_id) in self.deleted_channels or int(message_id) not in self._messages:
             return 404, {"message": "Unknown Message", "code": 10008}
         return 200, self._edit(message_id, body)
+
+
+_CALLBACK = re.compile(r"/interactions/(\d+)/([^/]+)/callback")
+_WEBHOOK = re.compile(r"/webhooks/\d+/([^/]+)(?:/.*)?")
 
 
 def _commands(body: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,76 @@
+"""`claimbot` given what a careless admin or a hostile file gives it: one clear line, never a
+traceback, and nothing changed."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.test_cli import ROOT, SEED, claimbot, env  # noqa: F401 - env is a fixture
+
+
+def one_clear_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode != 0
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert lines and lines[0].startswith("claimbot") or lines[0].startswith("usage:"), done.stderr
+    return done.stderr
+
+
+def test_a_directory_as_a_knowledge_file(env: dict[str, str], tmp_path: Path) -> None:
+    for command in (["import", str(tmp_path)], ["validate", str(tmp_path)]):
+        done = claimbot(env, *command)
+        assert "Traceback" not in done.stderr and done.returncode != 0
+        assert "directory" in done.stderr
+
+
+def test_a_community_that_is_not_text(env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "claimbot", "--community", b"\xff\xfe".decode("utf-8", "surrogateescape"),
+                           "ask", "how many casualties?"], env=env, capture_output=True, text=True, timeout=60,
+                          cwd=ROOT)
+    assert "--community" in one_clear_line(done) and "printable" in done.stderr
+
+
+def test_a_history_limit_past_any_number_sqlite_takes(env: dict[str, str]) -> None:
+    done = claimbot(env, "history", "--limit", "100000000000000000000")
+    assert "--limit" in one_clear_line(done) and "between 1 and" in done.stderr
+    assert claimbot(env, "history", "--limit", "3").returncode == 0
+
+
+def test_output_piped_into_a_reader_that_stops_early(env: dict[str, str]) -> None:
+    claimbot(env, "ask", "seed me")  # the first run loads the seed claim base
+    shell = subprocess.run(
+        f"{sys.executable} -m claimbot export | head -c 10 > /dev/null; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr, shell.stderr
+    assert shell.stderr == ""
+
+
+def test_a_database_locked_by_another_process(env: dict[str, str], tmp_path: Path) -> None:
+    claimbot(env, "ask", "seed me")
+    holder = sqlite3.connect(tmp_path / "cli.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
+    try:
+        changed = tmp_path / "changed.yaml"
+        changed.write_text(SEED.read_text().replace("70 attackers were killed.", "Over 70 attackers were killed."))
+        env = {**env, "CLAIMBOT_BUSY_TIMEOUT_SECONDS": "0.5"}
+        done = claimbot(env, "import", str(changed))
+        assert "busy" in one_clear_line(done) and "try again" in done.stderr
+        # Reading is never blocked by the writer.
+        assert claimbot(env, "export").returncode == 0
+        assert claimbot(env, "ask", "how many casualties?").returncode == 0
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "Over 70" not in claimbot(env, "export").stdout
+
+
+def test_a_fifo_as_a_knowledge_file_does_not_hang(env: dict[str, str], tmp_path: Path) -> None:
+    fifo = tmp_path / "claims.yaml"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "claimbot", "validate", str(fifo)], env=env, capture_output=True,
+                          text=True, timeout=20, cwd=ROOT)
+    assert "Traceback" not in done.stderr and done.returncode != 0 and "regular file" in done.stderr
