@@ -88,6 +88,10 @@ async def login_with_retry(bot: ClaimBot, token: str, stopping: asyncio.Event, *
         except (aiohttp.ClientConnectionError, OSError, TimeoutError, discord.DiscordServerError) as exc:
             log.warning("cannot reach Discord (%s): check this machine's network, DNS and firewall "
                         "(HTTPS to discord.com must be allowed); trying again in %.0f s", _reason(exc), delay)
+            # Each attempt opens a new HTTP session: close the failed one (no leak), and let the
+            # next attempt make a fresh connector (closing the session closed this one).
+            await bot.http.close()
+            bot.http.connector = discord.utils.MISSING
         try:
             await asyncio.wait_for(stopping.wait(), delay)
             return False

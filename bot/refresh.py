@@ -11,7 +11,7 @@ import discord
 
 from knowledge.refresh import answers_to_refresh
 
-from .render import answer_pages
+from .render import answer_pages, plain
 from .views import answer_view
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ async def refresh_posted_answers(bot: ClaimBot, community: str, topic_id: str, w
         return 0
     embeds = answer_pages(plan.answer)
     first = embeds[0]
-    first.description = f"{discord.utils.escape_markdown(plan.note)}\n{first.description or ''}"[:4096]
+    first.description = f"{plain(plan.note)}\n{first.description or ''}"[:4096]
     updated = 0
     for ref in plan.refs:
         channel_id, message_id = (int(part) for part in ref.split("/"))

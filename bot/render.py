@@ -8,6 +8,7 @@ with page buttons). Every character of every claim appears on some page.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import discord
@@ -39,25 +40,42 @@ class Field:
     value: str
 
 
+# Characters that could end a masked link's target or start a new link: percent-encoded
+# when a URL is shown, whatever was stored (the model already stores URLs this way; this
+# keeps older rows and any other path honest too).
+_UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")
+_LINK_UNSAFE = {ord(ch): f"%{ord(ch):02X}" for ch in "()[]<> \"'\\`\n\r\t"}
+
+
+def plain(text: str) -> str:
+    """User-supplied text shown as itself: no formatting, and no brackets left unescaped that
+    could make it (or what follows it) a masked link."""
+    return _UNESCAPED_BRACKET.sub(r"\\\1", escape_markdown(text))
+
+
+def safe_link(text: str, url: str) -> str:
+    """A masked link whose label and target no user-supplied text can break out of."""
+    return f"[{plain(text)}]({url.translate(_LINK_UNSAFE)})"
+
+
 def source_link(source: SourceRef) -> str:
-    publisher = escape_markdown(source.publisher)
     if source.url:
-        return f"[{publisher}]({source.url})"
-    title = escape_markdown(source.title)
-    return f"{publisher} — *{title}*" + (f" ({source.document})" if source.document else "")
+        return safe_link(source.publisher, source.url)
+    title = plain(source.title)
+    return f"{plain(source.publisher)} — *{title}*" + (f" ({plain(source.document)})" if source.document else "")
 
 
 def claim_text(claim: ClaimView) -> str:
-    lines = [escape_markdown(claim.statement)]
+    lines = [plain(claim.statement)]
     if (figure := figure_label(claim)) is not None:
-        lines.append(f"**Figure:** {escape_markdown(figure)}")
+        lines.append(f"**Figure:** {plain(figure)}")
     if claim.quote:
-        lines.append(f"> \u201c{escape_markdown(claim.quote)}\u201d")
+        lines.append(f"> \u201c{plain(claim.quote)}\u201d")
     status = f"**{claim.badge}**"
     if claim.verified_by:
-        status += f" by {escape_markdown(claim.verified_by)}"
+        status += f" by {plain(claim.verified_by)}"
     if claim.disputed_by:
-        status += " \u00b7 disputed by " + ", ".join(escape_markdown(p) for p in claim.disputed_by)
+        status += " \u00b7 disputed by " + ", ".join(plain(p) for p in claim.disputed_by)
     lines.append(status)
     if claim.sources:
         lines.append("Source: " + ", ".join(source_link(s) for s in claim.sources))
@@ -88,7 +106,7 @@ def _shorten(text: str, limit: int) -> str:
 def answer_fields(answer: Answer) -> list[Field]:
     fields: list[Field] = []
     for version in answer.versions:
-        name = _shorten(escape_markdown(version.party), FIELD_NAME_LIMIT - 20)
+        name = _shorten(plain(version.party), FIELD_NAME_LIMIT - 20)
         body = "\n\n".join(claim_text(c) for c in version.claims)
         for i, chunk in enumerate(_chunks(body, FIELD_VALUE_LIMIT)):
             fields.append(Field(name if i == 0 else f"{name} (continued)", chunk))
@@ -100,7 +118,7 @@ def answer_pages(answer: Answer) -> list[discord.Embed]:
     if answer.decision != "answer" or answer.topic is None:
         return [message_embed(answer)]
     title = _shorten(answer.topic.title, TITLE_LIMIT)
-    description = f"{escape_markdown(answer.topic.event_title)} \u00b7 every party's version, with its status and source"
+    description = f"{plain(answer.topic.event_title)} \u00b7 every party's version, with its status and source"
     footer = f"claims as of {answer.as_of:%Y-%m-%d}" if answer.as_of else "claims as of today"
     budget = EMBED_TOTAL_LIMIT - len(title) - len(description) - len(footer) - _FOOTER_RESERVE
     pages: list[list[Field]] = [[]]
@@ -135,15 +153,15 @@ def message_embed(answer: Answer) -> discord.Embed:
 def digest_embeds(digest: Digest, title: str) -> list[discord.Embed]:
     """The digest as embeds within Discord's limits; long sections continue in more fields/embeds."""
     sections: list[tuple[str, list[str]]] = [
-        ("New claims", [f"**{escape_markdown(c.party)}** on *{escape_markdown(c.topic)}*: {escape_markdown(c.statement)}"
+        ("New claims", [f"**{plain(c.party)}** on *{plain(c.topic)}*: {plain(c.statement)}"
                         for c in digest.new_claims]),
-        ("Status changes", [f"**{escape_markdown(c.party)}**: {escape_markdown(c.statement)}\n"
+        ("Status changes", [f"**{plain(c.party)}**: {plain(c.statement)}\n"
                             f"{STATUS_BADGE_BY_VALUE.get(c.before, c.before)} \u2192 "
                             f"{STATUS_BADGE_BY_VALUE.get(c.after, c.after)}"
-                            + (f" (verified by {escape_markdown(c.verified_by)})" if c.verified_by else "")
+                            + (f" (verified by {plain(c.verified_by)})" if c.verified_by else "")
                             for c in digest.status_changes]),
-        ("Asked about most", [f"{n}\u00d7 {escape_markdown(t)}" for t, n in digest.most_asked]),
-        ("Still unanswered", [f"{g.count}\u00d7 \u201c{escape_markdown(g.example)}\u201d" for g in digest.unanswered]),
+        ("Asked about most", [f"{n}\u00d7 {plain(t)}" for t, n in digest.most_asked]),
+        ("Still unanswered", [f"{g.count}\u00d7 \u201c{plain(g.example)}\u201d" for g in digest.unanswered]),
     ]
     left_out = [f"{n} more {what}" for n, what in ((digest.more_new_claims, "new claims"),
                                                   (digest.more_status_changes, "status changes")) if n]

@@ -7,7 +7,6 @@ Front ends only render it.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -15,19 +14,15 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from .base import KnowledgeBase
 from .errors import ClaimbotError
+from .normalise import clean_text_or_empty
+from .statuses import badge
 from .models import Claim, Figure, Meta, Status
 
 MAX_QUESTION = 2000
 
 # Emoji *and* word for every status: colour or a symbol alone is lost on screen
 # readers, colour-blind readers and plain-text front ends.
-STATUS_BADGE: dict[Status, str] = {
-    Status.UNVERIFIED: "❔ unverified",
-    Status.CONFIRMED: "✅ confirmed",
-    Status.DISPUTED: "⚖️ disputed",
-    Status.FALSE: "❌ false",
-    Status.RETRACTED: "↩️ retracted",
-}
+STATUS_BADGE: dict[Status, str] = {status: badge(status) for status in Status}
 
 NO_ANSWER_TEXT = "No sourced claims on that yet. The question has been noted for the moderators."
 UNSURE_TEXT = "I'm not sure which topic you mean. Did you mean one of these?"
@@ -37,16 +32,22 @@ class QuestionError(ClaimbotError, ValueError):
     """A question that cannot be asked as given; the message says how to fix it."""
 
 
+_INVISIBLE_IN_QUESTIONS = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
+
+
 def clean_question(text: str) -> str:
-    """The question as it will be matched, or a QuestionError saying what is wrong."""
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
+    """The question as it will be matched, or a QuestionError saying what is wrong.
+
+    Binary data is refused outright (it is not a question someone typed); otherwise the
+    text is normalised as every stored text is (knowledge.normalise): no control or bidi
+    characters, no invisible padding — so what is matched, recorded for the moderators and
+    shown back is exactly what a person can see."""
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
         raise QuestionError("The question is not valid text (it looks like binary data); type it as plain words.")
     if "\x00" in text:
         raise QuestionError("The question contains binary data (NUL bytes); type it as plain words.")
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r")
-    if controls:
-        raise QuestionError(f"The question contains {controls} control character(s); type it as plain words.")
-    text = " ".join(text.split())
+    # Zero-width spaces and soft hyphens inside a question only split or hide words.
+    text = " ".join(clean_text_or_empty(text).translate(_INVISIBLE_IN_QUESTIONS).split())
     if not text:
         raise QuestionError('The question is empty; ask something like "how many casualties?".')
     if len(text) > MAX_QUESTION:

@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .base import KnowledgeBase  # noqa: E402
 from .models import Status  # noqa: E402
+from .statuses import STATUS_INFO  # noqa: E402
 
 # Colour-blind-safe (Okabe–Ito); every bar segment also has the status in the legend.
-COLOURS = {Status.UNVERIFIED: "#999999", Status.CONFIRMED: "#009E73", Status.DISPUTED: "#E69F00",
-           Status.FALSE: "#D55E00", Status.RETRACTED: "#56B4E9"}
+COLOURS = {status: info.colour for status, info in STATUS_INFO.items()}
 
 
 def status_chart(kb: KnowledgeBase, topic_ids: list[str]) -> bytes | None:

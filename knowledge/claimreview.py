@@ -11,10 +11,11 @@ from typing import Any
 
 from .base import KnowledgeBase
 from .models import Meta, Source, Status
+from .statuses import STATUS_INFO
 
-# schema.org ratings are numeric; these follow the common 1 (false) … 5 (true) scale
-# used by fact-checkers, with the textual verdict in alternateName.
-RATING: dict[Status, int] = {Status.FALSE: 1, Status.RETRACTED: 2, Status.DISPUTED: 3, Status.CONFIRMED: 5}
+# schema.org ratings are numeric (the common 1 = false … 5 = true scale, in the status
+# table); the textual verdict goes in alternateName.
+RATING: dict[Status, int] = {s: info.rating for s, info in STATUS_INFO.items() if info.rating is not None}
 
 
 def _work(source: Source) -> dict[str, Any]:
@@ -33,8 +34,8 @@ def _work(source: Source) -> dict[str, Any]:
 def claimreview_jsonld(kb: KnowledgeBase, metas: dict[tuple[str, str], Meta]) -> dict[str, Any]:
     reviews = []
     for claim in kb.claims.values():
-        if claim.status is Status.UNVERIFIED:
-            continue
+        if claim.status not in RATING:
+            continue  # no verdict to publish
         party = kb.parties.get(claim.party)
         meta = metas.get(("claim", claim.id))
         verifier = claim.verification.by if claim.verification else None
@@ -53,7 +54,7 @@ def claimreview_jsonld(kb: KnowledgeBase, metas: dict[tuple[str, str], Meta]) ->
                 "ratingValue": RATING[claim.status],
                 "bestRating": 5,
                 "worstRating": 1,
-                "ratingExplanation": claim.status.meaning,
+                "ratingExplanation": STATUS_INFO[claim.status].meaning,
             },
             "about": kb.topics[kb.claim_topic[claim.id]].title,
         }

@@ -18,6 +18,10 @@ Layout::
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +31,45 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .base import KnowledgeBase, Problem
+from .errors import ClaimbotError
 from .models import Claim, Event, Party, Source, Status, Topic
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a claim base is text; anything bigger is a mistake
+
+# Bounds on what a file may make the parser do. A real claim base is 5–6 levels deep
+# (claimbot → events → topics → claims → figure → value) and has no aliases; the limits
+# leave room for hand-written oddities while refusing crafted files before they cost time.
+MAX_DEPTH = 64  # nested collections; beyond it, only a crafted file (and a RecursionError)
+MIN_NODE_BUDGET = 200_000  # values counted as if every alias were written out in full ...
+NODES_PER_BYTE = 2  # ... or twice the file's size, whichever is more (see _node_budget)
+MAX_INT_DIGITS = 30  # a figure is at most 10**12; a longer integer is a mistake or an attack
+MAX_LISTED_PROBLEMS = 50  # in the message; every problem stays in KnowledgeFileError.problems
+
+_INT_TAG = "tag:yaml.org,2002:int"
+# Scalars whose constructor can fail on text the resolver never gives it (an explicit
+# `!!int foo`, or `2023-02-30`, which looks like a date and is not one).
+_CHECKED_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp", "binary")
+)
+_KIND_NAMES = {"int": "integer", "float": "number", "bool": "true/false value", "null": "null",
+               "timestamp": "date", "binary": "base64 value"}
+_BaseLoader: type[Any] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader with YAML 1.2's booleans: only true/false. YAML 1.1 also reads yes,
+    no, on, off, y and n as booleans, so a curator's `on: 2023-05-22` (the day a
+    verification was made) became the key True and a baffling error; a country code
+    "NO" would become false."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +84,7 @@ class LocatedProblem:
         return f"{where}: {self.path}: {self.message}"
 
 
-class KnowledgeFileError(ValueError):
+class KnowledgeFileError(ClaimbotError, ValueError):
     """A knowledge file that cannot be used; lists every problem found, each located."""
 
     def __init__(self, problems: list[LocatedProblem]) -> None:
@@ -54,21 +93,56 @@ class KnowledgeFileError(ValueError):
 
     def _summary(self) -> str:
         head = f"{len(self.problems)} problem(s) in {self.problems[0].file}" if self.problems else "invalid file"
-        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+        listed = [f"  {p}" for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        if len(self.problems) > MAX_LISTED_PROBLEMS:
+            listed.append(f"  ... and {len(self.problems) - MAX_LISTED_PROBLEMS:,} more")
+        return head + ":\n" + "\n".join(listed)
 
 
 # --- reading -------------------------------------------------------------------
 
 
 def load_knowledge_file(path: str | Path) -> KnowledgeBase:
-    path = Path(path)
+    """Read and parse a knowledge file; only a regular file, and at most MAX_FILE_BYTES of it."""
+    name = str(path)
+    return parse_knowledge(_read_capped(name), name=name)
+
+
+def _read_capped(name: str) -> bytes:
+    def fail(message: str) -> KnowledgeFileError:
+        return KnowledgeFileError([LocatedProblem(name, None, "(file)", message)])
+
     try:
-        size = path.stat().st_size
+        # O_NONBLOCK: opening a FIFO nobody writes to would otherwise wait forever. The
+        # size in a stat() of the path says nothing for /dev/zero or a pipe, so the type
+        # is checked on the open descriptor and the read itself is capped.
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise KnowledgeFileError([LocatedProblem(str(path), None, "(file)", f"cannot read: {exc.strerror}")]) from None
+        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
+            raise fail("is not a regular file (a device, pipe or socket)") from None
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise fail("is a directory, not a knowledge file")
+        if not stat.S_ISREG(mode):
+            raise fail("is not a regular file (a device, pipe or socket)")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            try:
+                chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
+            except OSError as exc:
+                raise fail(f"cannot read: {exc.strerror or exc}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
     if size > MAX_FILE_BYTES:
-        raise KnowledgeFileError([LocatedProblem(str(path), None, "(file)", "file is larger than 20 MB")])
-    return parse_knowledge(path.read_bytes(), name=str(path))
+        raise fail(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return b"".join(chunks)
 
 
 def parse_knowledge(data: bytes | str, *, name: str = "<knowledge file>") -> KnowledgeBase:
@@ -86,19 +160,208 @@ def parse_knowledge(data: bytes | str, *, name: str = "<knowledge file>") -> Kno
             raise fail(f"not UTF-8 text (byte {exc.start})") from None
     else:
         text = data
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError as exc:  # a lone surrogate: no file holds that
+            raise fail(f"not valid text (character {exc.start} is a lone surrogate)") from None
+        if size > MAX_FILE_BYTES:
+            raise fail(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if "\x00" in text:
+        raise fail("this is a binary file, not a YAML knowledge file")
+
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        composer = _Composer(loader, name, budget=_node_budget(text))
+        root = composer.compose()
+        # Constructed from the very node graph just checked: the text is parsed once, and
+        # aliases become shared objects (cheap), not copies.
+        raw = loader.construct_document(root) if root is not None else None
+    except KnowledgeFileError:
+        raise  # a limit refused, already located
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise fail(f"not valid YAML: {problem}", mark.line + 1 if mark else None) from None
+    except Exception as exc:  # noqa: BLE001
+        # The checks in _Composer catch what is known to break the constructor; this is
+        # the backstop, so a value nobody foresaw is still a refusal, not a traceback.
+        raise fail(f"not valid YAML: a value cannot be read ({type(exc).__name__})") from None
+    finally:
+        loader.dispose()
 
     reader = _Reader(name, root)
+    reader.problems.extend(composer.problems)
     kb = reader.read(raw)
     if reader.problems:
         raise KnowledgeFileError(reader.problems)
     return kb
+
+
+def _node_budget(text: str) -> int:
+    return max(MIN_NODE_BUDGET, NODES_PER_BYTE * len(text))
+
+
+@dataclass(slots=True)
+class _Frame:
+    node: yaml.Node
+    path: tuple[str | int, ...]
+    size: int = 1  # this node and everything below it, aliases counted in full
+    key: yaml.Node | None = None  # a mapping's key waiting for its value
+    keys: set[str] | None = None  # a mapping's scalar keys so far, for duplicates
+
+
+class _Composer:
+    """YAML events to a node graph, like PyYAML's composer, but bounded and without recursion.
+
+    PyYAML's own composer recurses once per nesting level (a RecursionError at ~1,000) and
+    a later walk over the graph that follows aliases is exponential in a "billion laughs"
+    file. Here every node is built once from the event stream, its alias-expanded size is
+    summed as it closes (an alias adds the size already known for its target: a memo per
+    node, so even the count never expands anything), and the limits are checked on the way.
+    Duplicate keys are found here too, once per mapping node however often it is aliased.
+    """
+
+    def __init__(self, loader: Any, name: str, *, budget: int) -> None:
+        self.loader = loader
+        self.name = name
+        self.budget = budget
+        self.anchors: dict[str, yaml.Node] = {}
+        self.sizes: dict[int, int] = {}  # id(node) → alias-expanded size, for closed nodes
+        self.problems: list[LocatedProblem] = []
+
+    def fail(self, mark: Any, path: tuple[str | int, ...], message: str) -> KnowledgeFileError:
+        line = mark.line + 1 if mark is not None else None
+        return KnowledgeFileError([LocatedProblem(self.name, line, Problem(path, "").dotted, message)])
+
+    def compose(self) -> yaml.Node | None:
+        ld = self.loader
+        ld.get_event()  # StreamStart
+        root: yaml.Node | None = None
+        if not ld.check_event(yaml.StreamEndEvent):
+            ld.get_event()  # DocumentStart
+            root = self._document()
+            ld.get_event()  # DocumentEnd
+        if not ld.check_event(yaml.StreamEndEvent):
+            event = ld.get_event()
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", root.start_mark if root else None,
+                "but found another document", event.start_mark)
+        ld.get_event()  # StreamEnd
+        return root
+
+    def _document(self) -> yaml.Node:
+        ld = self.loader
+        stack: list[_Frame] = []
+        root: yaml.Node | None = None
+        while True:
+            event = ld.get_event()
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                frame = stack.pop()
+                frame.node.end_mark = event.end_mark
+                self.sizes[id(frame.node)] = frame.size
+                node, size = frame.node, frame.size
+            else:
+                path = self._child_path(stack[-1]) if stack else ()
+                if isinstance(event, yaml.AliasEvent):
+                    if event.anchor not in self.anchors:
+                        raise yaml.composer.ComposerError(
+                            None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+                    node = self.anchors[event.anchor]
+                    if id(node) not in self.sizes:
+                        # Its target is still open: the alias sits inside what it names.
+                        raise self.fail(event.start_mark, path,
+                                        "an alias refers to a value that contains it (a recursive structure)")
+                    size = self.sizes[id(node)]
+                else:
+                    node = self._open(event, path)
+                    if isinstance(node, yaml.ScalarNode):
+                        size = 1
+                    else:
+                        if len(stack) >= MAX_DEPTH:
+                            raise self.fail(event.start_mark, path[:8],
+                                            f"nested more than {MAX_DEPTH} levels deep; a knowledge file "
+                                            "needs about 6")
+                        stack.append(_Frame(node, path, keys=set() if isinstance(node, yaml.MappingNode) else None))
+                        continue
+                    self.sizes[id(node)] = size
+            if not stack:
+                root = node
+                return root
+            self._attach(stack[-1], node, size)
+
+    def _open(self, event: Any, path: tuple[str | int, ...]) -> yaml.Node:
+        ld = self.loader
+        anchor = event.anchor
+        if anchor is not None and anchor in self.anchors:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence", self.anchors[anchor].start_mark,
+                "second occurrence", event.start_mark)
+        tag = event.tag
+        node: yaml.Node
+        if isinstance(event, yaml.ScalarEvent):
+            if tag is None or tag == "!":
+                tag = ld.resolve(yaml.ScalarNode, event.value, event.implicit)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            self._check_scalar(node, path)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            if tag is None or tag == "!":
+                tag = ld.resolve(yaml.SequenceNode, None, event.implicit)
+            node = yaml.SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        elif isinstance(event, yaml.MappingStartEvent):
+            if tag is None or tag == "!":
+                tag = ld.resolve(yaml.MappingNode, None, event.implicit)
+            node = yaml.MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        else:  # pragma: no cover - the parser yields nothing else inside a document
+            raise yaml.composer.ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        return node
+
+    def _check_scalar(self, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> None:
+        if node.tag not in _CHECKED_SCALAR_TAGS:
+            return
+        if node.tag == _INT_TAG:
+            digits = node.value.replace("_", "").lstrip("+-")
+            if len(digits) > MAX_INT_DIGITS:
+                raise self.fail(node.start_mark, path,
+                                f"a number with {len(digits):,} digits; at most {MAX_INT_DIGITS} are allowed")
+        try:
+            self.loader.yaml_constructors[node.tag](self.loader, node)
+        except Exception:  # noqa: BLE001 - PyYAML's scalar constructors fail in many ways (IndexError on '')
+            kind = _KIND_NAMES.get(node.tag.rsplit(":", 1)[-1], "value")
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+            raise self.fail(node.start_mark, path, f"{shown!r} is not a valid {kind}") from None
+
+    def _child_path(self, frame: _Frame) -> tuple[str | int, ...]:
+        if isinstance(frame.node, yaml.SequenceNode):
+            return (*frame.path, len(frame.node.value))
+        if frame.key is None:
+            return frame.path  # a key: problems with it belong to its mapping
+        key = frame.key.value if isinstance(frame.key, yaml.ScalarNode) else "?"
+        return (*frame.path, key)
+
+    def _attach(self, frame: _Frame, node: yaml.Node, size: int) -> None:
+        frame.size += size
+        if frame.size > self.budget:
+            raise self.fail(frame.node.start_mark, frame.path,
+                            f"expands to more than {self.budget:,} values (aliases counted in full); "
+                            "a knowledge file has no need for that many")
+        if isinstance(frame.node, yaml.SequenceNode):
+            frame.node.value.append(node)
+        elif frame.key is None:
+            frame.key = node
+        else:
+            key_node, frame.key = frame.key, None
+            frame.node.value.append((key_node, node))
+            # PyYAML keeps the last of two equal keys without a word; in a reviewed file
+            # that hides an edit, so it is an error.
+            if isinstance(key_node, yaml.ScalarNode) and frame.keys is not None:
+                key = key_node.value
+                if key in frame.keys:
+                    self.problems.append(
+                        LocatedProblem(self.name, key_node.start_mark.line + 1, Problem((*frame.path, key), "").dotted,
+                                       f"key '{key}' appears twice in the same mapping"))
+                frame.keys.add(key)
 
 
 class _Reader:
@@ -109,17 +372,19 @@ class _Reader:
         # Where each record sits in the file, to locate cross-reference problems.
         self.where: dict[tuple[str, str], tuple[str | int, ...]] = {}
 
-    def problem(self, path: tuple[str | int, ...], message: str) -> None:
-        self.problems.append(LocatedProblem(self.name, _line_of(self.root, path), Problem(path, message).dotted, message))
+    def problem(self, path: tuple[Any, ...], message: str) -> None:
+        # A YAML key may be null, a bool, a date: shown as text, never breaking the report.
+        parts = tuple(p if type(p) in (str, int) else str(p) for p in path)
+        self.problems.append(LocatedProblem(self.name, _line_of(self.root, parts), Problem(parts, message).dotted,
+                                            message))
 
     def read(self, raw: Any) -> KnowledgeBase:
         kb = KnowledgeBase()
-        if self.root is not None:
-            self._check_duplicate_keys(self.root, ())
         if not isinstance(raw, dict):
             self.problem((), "a knowledge file is a mapping with claimbot:, sources:, parties: and events:")
             return kb
-        if raw.get("claimbot") != FORMAT_VERSION:
+        version = raw.get("claimbot")
+        if type(version) is not int or version != FORMAT_VERSION:  # not 1.0, not true
             self.problem(("claimbot",), f"must be {FORMAT_VERSION} (the knowledge file format version)")
         for key in raw:
             if key not in ("claimbot", "sources", "parties", "events"):
@@ -182,24 +447,6 @@ class _Reader:
         kb.put(kind, record, parent)
         return record
 
-    def _check_duplicate_keys(self, node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        # PyYAML keeps the last of two equal keys without a word; in a reviewed file
-        # that hides an edit, so it is an error.
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in seen:
-                    self.problems.append(
-                        LocatedProblem(self.name, key_node.start_mark.line + 1, Problem((*path, key), "").dotted,
-                                       f"key '{key}' appears twice in the same mapping")
-                    )
-                seen.add(key)
-                self._check_duplicate_keys(value_node, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, child in enumerate(node.value):
-                self._check_duplicate_keys(child, (*path, i))
-
 
 def _without(item: Any, key: str) -> Any:
     return {k: v for k, v in item.items() if k != key} if isinstance(item, dict) else item
@@ -215,7 +462,8 @@ def _friendly(err: Any) -> str:
         return "must be a lower-case id: letters, digits, '-', '_' or '.' (e.g. belgorod-casualties)"
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"unknown value {err['input']!r}; use one of {expected}"
+        shown = repr(err["input"])
+        return f"unknown value {shown if len(shown) <= 60 else shown[:60] + '…'}; use one of {expected}"
     if kind == "value_error":
         return str(err["msg"]).removeprefix("Value error, ")
     return str(err["msg"])

@@ -8,13 +8,27 @@ a *source* reports it, and somebody may have *verified* it (or not).
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from .normalise import has_visible, normalise_text
 
 # Ids are short, stable, human-typed slugs: they appear in knowledge files, in
 # Discord autocomplete and in URLs, so keep them boring.
@@ -27,19 +41,102 @@ MAX_STATEMENT = 1000
 MAX_SHORT = 200
 MAX_NOTE = 1000
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_STATEMENT)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SHORT)]
-NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NOTE)]
+MAX_URL = 2000
+# A count of people, buildings, shells: nothing real is near a trillion, and a bound keeps
+# every value exact in JSON and in a float.
+MAX_FIGURE = 10**12
+
+
+def _text(max_length: int, *, multiline: bool) -> Callable[[str], str]:
+    """Validator for a free-text field: normalised (see knowledge.normalise), then measured."""
+
+    def check(value: str) -> str:
+        cleaned = normalise_text(value, multiline=multiline)
+        if not has_visible(cleaned):
+            if value.strip():
+                raise ValueError("is empty once invisible and control characters are removed")
+            raise ValueError("must not be empty")
+        if len(cleaned) > max_length:
+            raise ValueError(f"is {len(cleaned):,} characters long; at most {max_length:,} are allowed")
+        return cleaned
+
+    return check
+
+
+# Statements, quotes, notes and summaries may run over lines; names, titles and labels are
+# one line (a newline in a Discord embed title or a party name only breaks the layout).
+Text = Annotated[str, AfterValidator(_text(MAX_STATEMENT, multiline=True))]
+ShortText = Annotated[str, AfterValidator(_text(MAX_SHORT, multiline=False))]
+NoteText = Annotated[str, AfterValidator(_text(MAX_NOTE, multiline=True))]
+
+_URL_HELP = "must be a full http(s) URL, e.g. https://example.org/article"
+# What can end or open a Markdown link (or an autolink) where a URL is shown: kept
+# percent-encoded, so a URL can never close the link it sits in and start another.
+_MARKDOWN_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in "()[]<>\"'\\`"}
+_HOST = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?")
 
 
 def _check_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-        raise ValueError("must be a full http(s) URL, e.g. https://example.org/article")
+    if any(ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in value):
+        raise ValueError(f"{_URL_HELP} (no spaces, control or invisible characters)")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError:
+        raise ValueError(_URL_HELP) from None
+    if parts.scheme not in ("http", "https") or not value[len(parts.scheme) + 1:].startswith("//"):
+        raise ValueError(_URL_HELP)
+    if "@" in parts.netloc:
+        # https://bbc.co.uk@evil.example/ goes to evil.example: userinfo spoofs the host.
+        raise ValueError(f"{_URL_HELP} (no user name or '@' before the host)")
+    host = parts.hostname or ""
+    if parts.netloc.startswith("["):
+        try:
+            if "%" in host:  # a zone id is free text inside the netloc, never encoded
+                raise ValueError(host)
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{_URL_HELP} (the host is not a valid address)") from None
+    elif not _HOST.fullmatch(host):
+        raise ValueError(f"{_URL_HELP} (the host is missing or not a valid name)")
+    netloc = parts.netloc
+    if not host.isascii():
+        # Kept as the ASCII (punycode) name DNS uses: a look-alike host such as "bbс.co.uk"
+        # with a Cyrillic "с" then shows as the "xn--…" name it really is.
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise ValueError(f"{_URL_HELP} (the host is not a valid international name)") from None
+        netloc = ascii_host + (f":{parts.port}" if parts.port is not None else "")
+    head = len(parts.scheme) + 3 + len(parts.netloc)
+    rest = "".join(_MARKDOWN_UNSAFE.get(ch, ch) for ch in value[head:])
+    url = f"{parts.scheme}://{netloc}{rest}"
+    if len(url) > MAX_URL:
+        raise ValueError(f"is {len(url):,} characters long (once encoded); at most {MAX_URL:,} are allowed")
+    return url
+
+
+# Stored as normalised: scheme in lower case, Markdown-breaking characters percent-encoded.
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL), AfterValidator(_check_url)]
+
+
+def _is_number(value: object) -> object:
+    # One clear message instead of the union's two ("valid integer", "valid number"); and
+    # a bool is an int in Python but not a count.
+    if type(value) not in (int, float):
+        raise ValueError("must be a number, e.g. 70 (not text, and not true/false)")
     return value
 
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_check_url)]
+def _check_figure(value: float) -> int | float:
+    if not math.isfinite(value) or value > MAX_FIGURE:
+        raise ValueError(f"must be a finite number no larger than {MAX_FIGURE:,}")
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+FigureValue = Annotated[int | float, BeforeValidator(_is_number), AfterValidator(_check_figure)]
 
 
 class Status(StrEnum):
@@ -53,7 +150,9 @@ class Status(StrEnum):
 
     @property
     def meaning(self) -> str:
-        return STATUS_MEANINGS[self]
+        from .statuses import STATUS_INFO  # the one table of what statuses mean and look like
+
+        return STATUS_INFO[self].meaning
 
     @property
     def needs_verifier(self) -> bool:
@@ -61,13 +160,6 @@ class Status(StrEnum):
         return self in (Status.CONFIRMED, Status.FALSE)
 
 
-STATUS_MEANINGS: dict[Status, str] = {
-    Status.UNVERIFIED: "asserted by a party, not independently checked",
-    Status.CONFIRMED: "independently verified as true by a named verifier",
-    Status.DISPUTED: "contradicted by another party; not settled",
-    Status.FALSE: "independently shown to be false by a named verifier",
-    Status.RETRACTED: "withdrawn by the party that made it",
-}
 
 
 class Model(BaseModel):
@@ -109,7 +201,7 @@ class Party(Model):
 class Figure(Model):
     """A number inside a claim, with the party's own wording kept beside it."""
 
-    value: int | float = Field(ge=0)
+    value: FigureValue  # finite, 0 to MAX_FIGURE: JSON keeps it exactly
     unit: ShortText  # what is counted: "attackers killed", "civilians injured"
     # The party's own words for the number ("dozens", "over 70"): the value is our
     # reading of it, the wording is what they actually said.

@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..render import plain
 from ..respond import off_loop, respond
 from ..shared import event_choices
 
@@ -50,7 +51,7 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
         if title is None:
             text = f"There is no event `{event}`; pick one from the list as you type."
         elif title:
-            text = f"Questions here are now about **{discord.utils.escape_markdown(title)}**."
+            text = f"Questions here are now about **{plain(title)}**."
         else:
             text = "This channel is no longer tied to an event."
         await respond(interaction, content=text, ephemeral=True)

@@ -24,6 +24,7 @@ from knowledge.refresh import what_changed
 from ..checks import moderator_only
 from ..client import ClaimBot
 from ..refresh import refresh_posted_answers
+from ..render import plain
 from ..respond import defer, off_loop, reply_ephemeral, respond
 from ..shared import actor_of, cached_knowledge, guarded, moderator_asking
 
@@ -73,7 +74,7 @@ class ClaimModal(discord.ui.Modal, title="Add a claim"):
                               actor_of(interaction.user))
         if claim is not None:
             await respond(interaction, content=_clip(f"Added `{claim.id}`: "
-                                                     f"{discord.utils.escape_markdown(claim.statement)}"),
+                                                     f"{plain(claim.statement)}"),
                           ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction[ClaimBot], error: Exception) -> None:  # type: ignore[override]
@@ -159,7 +160,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     async def _announce(self, interaction: discord.Interaction[ClaimBot], topic_id: str, summary: str,
                         claim_id: str) -> None:
         community = str(interaction.guild_id)
-        await respond(interaction, content=_clip(f"Saved `{claim_id}`: {discord.utils.escape_markdown(summary)}."),
+        await respond(interaction, content=_clip(f"Saved `{claim_id}`: {plain(summary)}."),
                       ephemeral=True)
         change = await asyncio.to_thread(what_changed, self.service, community, claim_id, summary)
         updated = await refresh_posted_answers(self.bot, community, topic_id, change)
@@ -238,10 +239,10 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         rows = await off_loop(interaction, self.curator.claim_choices, str(interaction.guild_id), text, 15,
                               ephemeral=True)
         if not rows:
-            await respond(interaction, content=_clip(f"No claims match “{discord.utils.escape_markdown(text)}”."),
+            await respond(interaction, content=_clip(f"No claims match “{plain(text)}”."),
                           ephemeral=True)
             return
-        lines = [f"`{cid}` — {discord.utils.escape_markdown(label)}" for cid, label in rows]
+        lines = [f"`{cid}` — {plain(label)}" for cid, label in rows]
         await respond(interaction, content=_clip("\n".join(lines)), ephemeral=True)
 
     @app_commands.command(name="history", description="Who changed a claim, when, before → after")
@@ -260,7 +261,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         if not gaps:
             await respond(interaction, content=f"No unanswered questions in the last {days} days.", ephemeral=True)
             return
-        lines = [f"**{g.count}×** {discord.utils.escape_markdown(g.example)}" for g in gaps]
+        lines = [f"**{g.count}×** {plain(g.example)}" for g in gaps]
         await respond(interaction, content=_clip(f"Most-asked unanswered questions, last {days} days:\n"
                                                  + "\n".join(lines)), ephemeral=True)
 

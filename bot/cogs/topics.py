@@ -11,6 +11,7 @@ from knowledge.models import MAX_SHORT
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..render import plain
 from ..respond import respond
 from ..shared import actor_of, event_choices, guarded
 
@@ -33,7 +34,7 @@ class Events(commands.GroupCog, group_name="event", group_description="Events th
                                actor_of(interaction.user), location or "")
         if event is not None:
             await respond(interaction, content=f"Added event `{event.id}`: "
-                                               f"{discord.utils.escape_markdown(event.title)}.", ephemeral=True)
+                                               f"{plain(event.title)}.", ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -53,7 +54,7 @@ class Topics(commands.GroupCog, group_name="topic", group_description="Contested
         topic = await guarded(interaction, self.curator.add_topic, str(interaction.guild_id), event, title,
                                actor_of(interaction.user), aliases)
         if topic is not None:
-            await respond(interaction, content=f"Added topic `{topic.id}`: {discord.utils.escape_markdown(topic.title)}"
+            await respond(interaction, content=f"Added topic `{topic.id}`: {plain(topic.title)}"
                                                " — now `/claim add` each party's version.", ephemeral=True)
 
     @add.autocomplete("event")

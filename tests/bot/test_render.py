@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -66,3 +67,22 @@ def test_markdown_in_claims_is_inert() -> None:
     value = answer_pages(answer)[0].fields[0].value or ""
     # Escaped: no bold, and no masked link disguising where it points.
     assert "\\*\\*bold\\*\\*" in value and "\\[link](" in value
+
+
+def test_a_source_can_never_forge_a_link() -> None:
+    # As an older row or a careless path might hold it: a URL that closes its own link and
+    # opens a fake "BBC Verify" one, and a publisher name that is itself a masked link.
+    forged = SourceRef.model_construct(
+        id="s", publisher="[BBC Verify](https://evil.example/phish)", title="t", document=None, published=None,
+        url="https://example.org/a)[BBC Verify confirmed this](https://evil.example/phish")
+    claim = ClaimView(id="c", party_id="p", party="P", statement="S.", status=Status.UNVERIFIED, sources=[forged])
+    answer = Answer(question="q", decision="answer", topic=TopicRef(id="t", title="T", event_id="e", event_title="E"),
+                    confidence=1.0, versions=[PartyVersion(party_id="p", party="P", claims=[claim])])
+    value = answer_pages(answer)[0].fields[0].value
+    source_line = next(line for line in value.splitlines() if line.startswith("Source: "))
+    # Exactly one link: a label whose every bracket is escaped, and a target that runs to
+    # the final ")" with nothing in it that could end it early or open another link.
+    link = re.fullmatch(r"Source: \[((?:[^\[\]\\]|\\.)*)\]\(([^()\[\]<>\s]*)\)", source_line)
+    assert link is not None, source_line
+    assert link[1] == r"\[BBC Verify\](https://evil.example/phish)"
+    assert link[2].startswith("https://example.org/a%29%5BBBC%20Verify")

@@ -76,13 +76,21 @@ def test_out_of_scope_gets_an_honest_no_answer_and_is_recorded(service: ClaimSer
 
 @pytest.mark.parametrize(
     ("question", "reason"),
-    [("", "empty"), ("   \n ", "empty"), ("x" * 2001, "2,001 characters"), ("how\x07 many\x1b[31m", "control"),
-     ("abc\x00def", "binary"), ("caf\udcff", "binary")],
+    [("", "empty"), ("   \n ", "empty"), ("x" * 2001, "2,001 characters"), ("\x1b[31m\x07\u200b", "empty"),
+     ("abc\x00def", "binary"), ("caf\udcff", "binary"), ("caf\ud800", "binary")],
 )
 def test_bad_questions_get_a_clear_message_and_record_nothing(service: ClaimService, question: str, reason: str) -> None:
     with pytest.raises(QuestionError, match=reason):
         service.ask(COMMUNITY, question)
     assert service.store.questions(COMMUNITY) == []
+
+
+def test_control_and_invisible_characters_are_removed_from_questions(service: ClaimService) -> None:
+    # A terminal escape or a zero-width space never reaches the matcher, the moderators'
+    # list of questions or the answer shown back.
+    answer = service.ask(COMMUNITY, "\x1b[31mhow\u200b many\x07 casualties\u202e?\x1b[0m")
+    assert answer.question == "how many casualties?" and answer.answered
+    assert [q.question for q in service.store.questions(COMMUNITY)] == ["how many casualties?"]
 
 
 def test_a_moderators_change_is_answered_at_once(service: ClaimService, clock: FakeClock) -> None:

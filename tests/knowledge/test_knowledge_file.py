@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,15 @@ def test_unusable_files_are_refused_with_a_reason(content: bytes, expected: str)
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeFileError, match="cannot read"):
         load_knowledge_file(tmp_path / "nope.yaml")
+
+
+def test_yes_no_on_off_are_words_not_booleans() -> None:
+    # YAML 1.1 reads `on:` as the key True: a curator dating a verification got "Keys should
+    # be strings". Only true/false are booleans here, as in YAML 1.2.
+    text = SEED_FILE.read_text(encoding="utf-8")
+    at = text.index("verification:")
+    text = text[:at] + text[at:].replace("by: BBC", "by: BBC\n              on: 2023-05-23", 1)
+    kb = parse_knowledge(text)
+    (verified,) = [c for c in kb.claims.values() if c.verification is not None]
+    assert verified.verification is not None and verified.verification.on == date(2023, 5, 23)
+    assert parse_knowledge(dump_knowledge(kb)).claims == kb.claims
