@@ -4,6 +4,7 @@
     python3 run.py          set up .venv, then start the bot (when a Discord token is
                             configured) or else the offline console on the seed claim base
     python3 run.py test     set up .venv, then run the whole test suite (extra args go to pytest)
+    python3 run.py check    set up .venv, then the lint and type gates CI runs (ruff, mypy)
 
 Setting up means: create .venv beside this file and install claimbot into it with its
 test dependencies. It is skipped when pyproject.toml has not changed since the last time.
@@ -60,10 +61,14 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if argv[:1] == ["test"]:
         command = [str(python), "-m", "pytest", *argv[1:]]
+    elif argv == ["check"]:
+        lint = subprocess.call([str(python), "-m", "ruff", "check", "."])
+        return lint or subprocess.call([str(python), "-m", "mypy"])
     elif not argv:
         command = [str(python), "-m", "claimbot", "start"]
     else:
-        fail(f"unknown command {' '.join(argv)!r}; use `python3 run.py` or `python3 run.py test`")
+        fail(f"unknown command {' '.join(argv)!r}; use `python3 run.py`, `python3 run.py test` or "
+             "`python3 run.py check`")
     return subprocess.call(command)
 
 

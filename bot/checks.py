@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+
+T = TypeVar("T")
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -23,7 +26,7 @@ def is_moderator(member: discord.Member | discord.User, permissions: discord.Per
     return role is not None and any(r.name == role or str(r.id) == role for r in member.roles)
 
 
-def moderator_only() -> Any:
+def moderator_only() -> Callable[[T], T]:
     """A runtime check behind `default_permissions`: a server that widened who sees the
     command is still safe, because the check runs on every use."""
 

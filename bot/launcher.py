@@ -57,7 +57,7 @@ async def _serve(bot: ClaimBot, token: str, *, first_retry: float = FIRST_RETRY_
     for sig in (signal.SIGTERM, signal.SIGINT):
         # discord.py installs no SIGTERM handler: without one, a service manager's stop
         # kills the bot mid-write instead of closing the gateway and the database.
-        loop.add_signal_handler(sig, lambda s=sig: asyncio.ensure_future(_stop(bot, s, stopping)))
+        loop.add_signal_handler(sig, _on_signal, bot, sig, stopping)
     try:
         async with bot:
             if not await login_with_retry(bot, token, stopping, first_retry=first_retry):
@@ -105,6 +105,10 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, discord.DiscordServerError):
         return f"Discord answered {exc.status}"
     return str(exc) or type(exc).__name__
+
+
+def _on_signal(bot: ClaimBot, sig: signal.Signals, stopping: asyncio.Event) -> None:
+    asyncio.ensure_future(_stop(bot, sig, stopping))
 
 
 async def _stop(bot: ClaimBot, sig: signal.Signals, stopping: asyncio.Event) -> None:

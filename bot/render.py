@@ -178,7 +178,8 @@ def digest_embeds(digest: Digest, title: str) -> list[discord.Embed]:
     embeds: list[discord.Embed] = []
     current = discord.Embed(title=title, description=f"What changed, {period}", colour=COLOUR["answer"])
     for field in fields:
-        if len(current.fields) >= FIELDS_PER_EMBED or len(current) + len(field.name) + len(field.value) > EMBED_TOTAL_LIMIT - 100:
+        size = len(current) + len(field.name) + len(field.value)
+        if len(current.fields) >= FIELDS_PER_EMBED or size > EMBED_TOTAL_LIMIT - 100:
             embeds.append(current)
             current = discord.Embed(title=f"{title} (continued)", colour=COLOUR["answer"])
         current.add_field(name=field.name, value=field.value, inline=False)

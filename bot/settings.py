@@ -24,7 +24,8 @@ class BotSettings(Settings):
     auto_answer_min_confidence: float = Field(
         0.75, ge=0, le=1, description="Auto-answer channels reply only above this match confidence."
     )
-    answer_update_days: int = Field(7, ge=0, le=90, description="Answers posted this recently are edited in place when their claims change.")
+    answer_update_days: int = Field(
+        7, ge=0, le=90, description="Answers posted this recently are edited in place when their claims change.")
 
     @field_validator("discord_token")
     @classmethod

@@ -36,7 +36,7 @@ class PickTopic(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb:t:
         self.topic_id = topic_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any],
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> PickTopic:
         return cls(match["topic"])
 
@@ -44,7 +44,8 @@ class PickTopic(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb:t:
         await show_page(interaction, self.topic_id, 0)
 
 
-class TurnPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb:p:(?P<page>\d{1,3}):(?P<topic>[a-z0-9._-]{1,80})"):
+class TurnPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
+               template=r"cb:p:(?P<page>\d{1,3}):(?P<topic>[a-z0-9._-]{1,80})"):
     def __init__(self, topic_id: str, page: int, label: str, *, disabled: bool = False) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, disabled=disabled,
                                            custom_id=f"cb:p:{page}:{topic_id}"))
@@ -52,9 +53,10 @@ class TurnPage(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb:p:(
         self.page = page
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any],
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> TurnPage:
-        return cls(match["topic"], int(match["page"]), item.label or "")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["topic"], int(match["page"]), label or "")
 
     async def callback(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
         await show_page(interaction, self.topic_id, self.page)

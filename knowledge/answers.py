@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from .base import KnowledgeBase
 from .errors import ClaimbotError
+from .models import Claim, Figure, Meta, Status
 from .normalise import clean_text_or_empty
 from .statuses import badge
-from .models import Claim, Figure, Meta, Status
 
 MAX_QUESTION = 2000
 

@@ -113,7 +113,8 @@ class KnowledgeBase:
             for field_name in ("sources", "supported_by"):
                 for sid in getattr(claim, field_name):
                     if sid not in self.sources:
-                        problems.append(Problem((*where, field_name), f"unknown source '{sid}' (add it under sources:)"))
+                        problems.append(Problem((*where, field_name),
+                                                f"unknown source '{sid}' (add it under sources:)"))
             for pid in claim.disputed_by:
                 if pid not in self.parties:
                     problems.append(Problem((*where, "disputed_by"), f"unknown party '{pid}' (add it under parties:)"))

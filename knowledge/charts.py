@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")  # no screen: render straight to PNG bytes
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .base import KnowledgeBase  # noqa: E402
 from .models import Status  # noqa: E402
@@ -34,7 +35,7 @@ def status_chart(kb: KnowledgeBase, topic_ids: list[str]) -> bytes | None:
             left = [a + b for a, b in zip(left, counts, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel("claims")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole claims only
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=5, fontsize="small", frameon=False)
     ax.set_title("Claims per status, most active topics", fontsize="medium")
     buffer = io.BytesIO()

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz
 
 from .base import KnowledgeBase
@@ -201,7 +201,8 @@ class Curator:
         return claim_choices(self.service.knowledge(community), text, limit)
 
     def removed_choices(self, community: str) -> list[tuple[str, str]]:
-        return [(s.id, s.record.statement) for s in self.service.removed(community, "claim")][:25]
+        return [(s.id, s.record.statement) for s in self.service.removed(community, "claim")
+                if isinstance(s.record, Claim)][:25]
 
     def history(self, community: str, claim_id: str, limit: int = 20) -> list[str]:
         entries = self.service.history(community, kind="claim", record_id=claim_id, limit=limit,
@@ -259,7 +260,10 @@ def _unique(base: str, taken: Iterable[str]) -> str:
     return candidate
 
 
-def _validated(model: Any, **fields: Any) -> Any:
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], **fields: Any) -> M:
     try:
         return model.model_validate(fields)
     except ValidationError as exc:

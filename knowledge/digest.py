@@ -113,8 +113,15 @@ def _config(row: dict[str, object]) -> DigestConfig:
     schedule = Schedule(str(row["cadence"]), time(hours, minutes), str(row["timezone"]),
                         int(weekday) if isinstance(weekday, int) else None)
     return DigestConfig(str(row["community"]), str(row["channel"]), schedule, bool(row["post_when_empty"]),
-                        row["created_at"], row["last_slot"], row["covered_until"],  # type: ignore[arg-type]
-                        row["schedule_set_at"])
+                        _moment(row["created_at"]) or FIRST_SEEN, _moment(row["last_slot"]),
+                        _moment(row["covered_until"]), _moment(row["schedule_set_at"]))
+
+
+FIRST_SEEN = datetime(2000, 1, 1, tzinfo=UTC)  # only for a row without created_at (none exist)
+
+
+def _moment(value: object) -> datetime | None:
+    return value if isinstance(value, datetime) else None
 
 
 def save_config(service: ClaimService, community: str, channel: str, schedule: Schedule, post_when_empty: bool) -> None:

@@ -34,7 +34,8 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 def describe_entry(entry: HistoryEntry) -> str:
-    head = f"{entry.at:%Y-%m-%d %H:%M} UTC \u00b7 {entry.actor} {VERBS[entry.action]} {entry.kind} {entry.record_id} (v{entry.version})"
+    head = (f"{entry.at:%Y-%m-%d %H:%M} UTC \u00b7 {entry.actor} {VERBS[entry.action]} {entry.kind} "
+            f"{entry.record_id} (v{entry.version})")
     lines = [head]
     for name, old, new in field_changes(entry):
         lines.append(f"    {name}: {_short(old)} \u2192 {_short(new)}")

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 
 from .base import KnowledgeBase, Problem
 from .errors import ClaimbotError
-from .models import Claim, Event, Party, Source, Status, Topic
+from .models import Claim, Event, Model, Party, Source, Status, Topic
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a claim base is text; anything bigger is a mistake
@@ -57,7 +57,7 @@ _KIND_NAMES = {"int": "integer", "float": "number", "bool": "true/false value", 
 _BaseLoader: type[Any] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _Loader(_BaseLoader):  # type: ignore[misc]
     """The safe loader with YAML 1.2's booleans: only true/false. YAML 1.1 also reads yes,
     no, on, off, y and n as booleans, so a curator's `on: 2023-05-22` (the day a
     verification was made) became the key True and a baffling error; a country code
@@ -265,7 +265,8 @@ class _Composer:
                 if isinstance(event, yaml.AliasEvent):
                     if event.anchor not in self.anchors:
                         raise yaml.composer.ComposerError(
-                            None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+                            None, None, f"found undefined alias {event.anchor!r}",
+                            event.start_mark)  # type: ignore[arg-type]  # libyaml's Mark quacks the same
                     node = self.anchors[event.anchor]
                     if id(node) not in self.sizes:
                         # Its target is still open: the alias sits inside what it names.
@@ -301,16 +302,19 @@ class _Composer:
         if isinstance(event, yaml.ScalarEvent):
             if tag is None or tag == "!":
                 tag = ld.resolve(yaml.ScalarNode, event.value, event.implicit)
-            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,  # type: ignore[arg-type]
+                                   style=event.style)
             self._check_scalar(node, path)
         elif isinstance(event, yaml.SequenceStartEvent):
             if tag is None or tag == "!":
                 tag = ld.resolve(yaml.SequenceNode, None, event.implicit)
-            node = yaml.SequenceNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            node = yaml.SequenceNode(tag, [], event.start_mark, None,  # type: ignore[arg-type]
+                                     flow_style=event.flow_style)
         elif isinstance(event, yaml.MappingStartEvent):
             if tag is None or tag == "!":
                 tag = ld.resolve(yaml.MappingNode, None, event.implicit)
-            node = yaml.MappingNode(tag, [], event.start_mark, None, flow_style=event.flow_style)
+            node = yaml.MappingNode(tag, [], event.start_mark, None,  # type: ignore[arg-type]
+                                    flow_style=event.flow_style)
         else:  # pragma: no cover - the parser yields nothing else inside a document
             raise yaml.composer.ComposerError(None, None, f"unexpected {type(event).__name__}", event.start_mark)
         if anchor is not None:
@@ -399,7 +403,8 @@ class _Reader:
             event = self._add(kb, "event", Event, _without(item, "topics"), event_path)
             for j, titem in self._items(item, "topics", event_path):
                 topic_path = (*event_path, "topics", j)
-                topic = self._add(kb, "topic", Topic, _without(titem, "claims"), topic_path, event.id if event else None)
+                topic = self._add(kb, "topic", Topic, _without(titem, "claims"), topic_path,
+                                  event.id if event else None)
                 for k, citem in self._items(titem, "claims", topic_path):
                     self._add(kb, "claim", Claim, citem, (*topic_path, "claims", k), topic.id if topic else None)
 
@@ -421,7 +426,7 @@ class _Reader:
         self,
         kb: KnowledgeBase,
         kind: str,
-        model: type[BaseModel],
+        model: type[Model],
         item: Any,
         path: tuple[str | int, ...],
         parent: str | None = None,

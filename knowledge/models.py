@@ -8,6 +8,7 @@ a *source* reports it, and somebody may have *verified* it (or not).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import math
 import re
@@ -257,8 +258,8 @@ class Event(Model):
     id: Slug
     title: ShortText
     summary: Text | None = None
-    date: date
-    end_date: date | None = None
+    date: dt.date
+    end_date: dt.date | None = None
     location: ShortText | None = None
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from .answers import Answer, clean_question, compose, topic_ref
 from .base import KnowledgeBase
@@ -23,7 +24,7 @@ from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Lexicon, Matcher
 from .models import Meta
-from .storage import AskedQuestion, ConflictError, HistoryEntry, Quarantined, Store, StoreError, Stored, Write
+from .storage import AskedQuestion, ConflictError, HistoryEntry, Quarantined, Store, Stored, StoreError, Write
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +354,8 @@ def _check_after(kb: KnowledgeBase, writes: Sequence[Write]) -> list[str]:
         if w.action == "delete":
             trial.drop(w.kind, w.id)
         elif w.record is not None:
-            parents = {"topic": trial.events, "claim": trial.topics}.get(w.kind)
+            parents: dict[str, Any] | None = (trial.events if w.kind == "topic"
+                                              else trial.topics if w.kind == "claim" else None)
             if parents is not None and w.parent not in parents:
                 return [f"{w.kind} '{w.id}' needs an existing {'event' if w.kind == 'topic' else 'topic'}, "
                         f"not '{w.parent}'"]

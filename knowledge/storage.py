@@ -363,7 +363,8 @@ class Store:
 
     def deleted(self, community: str, kind: str) -> list[Stored]:
         rows = self._read(
-            "SELECT * FROM records WHERE community = ? AND kind = ? AND deleted_at IS NOT NULL ORDER BY deleted_at DESC",
+            "SELECT * FROM records WHERE community = ? AND kind = ? AND deleted_at IS NOT NULL"
+            " ORDER BY deleted_at DESC",
             (community, kind),
         )
         found = []
@@ -414,7 +415,7 @@ class Store:
                 f"since you loaded it (version {w.expected_version}, now {row['version']}); "
                 "reload it and apply your change again"
             )
-        before = _state(row["parent"], row["body"])
+        before: str | None = _state(row["parent"], row["body"])
         version = row["version"] + 1
         if w.action == "update":
             assert w.record is not None

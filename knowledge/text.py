@@ -17,7 +17,8 @@ def figure_label(claim: ClaimView) -> str | None:
         return None
     value = claim.figure.value
     number = f"{value:g}" if isinstance(value, float) else str(value)
-    said = f" (said: \u201c{claim.figure.wording}\u201d)" if claim.figure.wording and claim.figure.wording != number else ""
+    wording = claim.figure.wording
+    said = f" (said: \u201c{wording}\u201d)" if wording and wording != number else ""
     return f"{number} {claim.figure.unit}{said}"
 
 
@@ -31,7 +32,9 @@ def status_line(claim: ClaimView) -> str:
 
 
 def render_text(answer: Answer, *, width: int = 88) -> str:
-    wrap = lambda text, indent: textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)  # noqa: E731
+    def wrap(text: str, indent: str) -> str:
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
+
     lines: list[str] = []
     if answer.decision == "answer" and answer.topic:
         # Sources are numbered once and cited by number: most claims of a topic share them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -43,8 +44,8 @@ class Asking(commands.Cog):
     @app_commands.describe(question="What do you want to know? e.g. how many casualties?")
     @app_commands.guild_only()
     @app_commands.checks.dynamic_cooldown(
-        lambda i: app_commands.Cooldown(1, i.client.settings.ask_cooldown_seconds)  # type: ignore[attr-defined]
-        if i.client.settings.ask_cooldown_seconds > 0 else None,  # type: ignore[attr-defined]
+        lambda i: app_commands.Cooldown(1, i.client.settings.ask_cooldown_seconds)
+        if i.client.settings.ask_cooldown_seconds > 0 else None,
         key=lambda i: i.user.id,
     )
     async def ask(self, interaction: discord.Interaction[ClaimBot], question: str) -> None:
@@ -86,9 +87,10 @@ class Asking(commands.Cog):
         if sent is not None:
             await self._remember(message.guild.id, sent.channel.id, sent.id, answer)
 
-    async def _reply(self, message: discord.Message, **kwargs: object) -> discord.Message | None:
+    async def _reply(self, message: discord.Message, **kwargs: Any) -> discord.Message | None:
         try:
-            return await message.reply(mention_author=False, **kwargs)  # type: ignore[arg-type]
+            sent: discord.Message = await message.reply(mention_author=False, **kwargs)
+            return sent
         except discord.Forbidden:
             log.warning("missing permission to reply in channel %s of guild %s (needs Send Messages and Embed Links)",
                         message.channel.id, message.guild.id if message.guild else None)

@@ -112,7 +112,7 @@ class ImportConfirm(discord.ui.View):
         super().__init__(timeout=600)
         self.cog, self.community, self.moderator, self.plan, self.name = cog, community, moderator, plan, name
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id != self.moderator:
             await interaction.response.send_message("Only the moderator who started this import can confirm it.",
                                                     ephemeral=True)
@@ -255,7 +255,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.command(name="gaps", description="What members asked that the claim base could not answer")
     @app_commands.describe(days="How far back to look")
     @moderator_only()
-    async def gaps(self, interaction: discord.Interaction[ClaimBot], days: app_commands.Range[int, 1, 365] = 30) -> None:
+    async def gaps(self, interaction: discord.Interaction[ClaimBot],
+                   days: app_commands.Range[int, 1, 365] = 30) -> None:
         since = self.bot.clock() - timedelta(days=days)
         gaps = await off_loop(interaction, self.curator.gaps, str(interaction.guild_id), since, ephemeral=True)
         if not gaps:
@@ -345,7 +346,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         return [app_commands.Choice(name=label[:100], value=cid) for cid, label in rows]
 
     @restore.autocomplete("claim")
-    async def _removed(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:
+    async def _removed(self, interaction: discord.Interaction[ClaimBot],
+                       current: str) -> list[app_commands.Choice[str]]:
         if not moderator_asking(interaction):
             return []  # removed claims are for moderators' eyes only
         rows = await _within(AUTOCOMPLETE_SECONDS, self.curator.removed_choices, str(interaction.guild_id))

@@ -37,7 +37,7 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -224,8 +224,8 @@ class _TopicInfo:
 
 @dataclass(slots=True)
 class _Posting:
-    slots: array = field(default_factory=lambda: array("i"))
-    weights: array = field(default_factory=lambda: array("f"))
+    slots: array[int] = field(default_factory=lambda: array("i"))
+    weights: array[float] = field(default_factory=lambda: array("f"))
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -255,12 +255,12 @@ class Matcher:
 
     def _reset(self) -> None:
         self._building = False
-        self._pending: list[tuple[int, array, array]] = []
+        self._pending: list[tuple[int, array[int], array[float]]] = []
         self._docs: dict[str, TopicDocument] = {}
         self._slot_of: dict[str, int] = {}
         self._slot_topic: list[str | None] = []
-        self._slot_terms: list[array | None] = []
-        self._slot_weights: list[array | None] = []
+        self._slot_terms: list[array[int] | None] = []
+        self._slot_weights: list[array[float] | None] = []
         self._info: dict[str, _TopicInfo] = {}
         self._term_id: dict[str, int] = {}
         self._postings: list[_Posting] = []
@@ -485,6 +485,7 @@ class Matcher:
             content: list[str] = []
             latin = self._latin_terms
             for i, word in enumerate(plain):
+                terms: tuple[str, ...] | None
                 if flags is not None and flags[i]:
                     terms = self._word_terms(word, True) if word not in STOPWORDS else ()
                 else:
@@ -844,14 +845,15 @@ class Matcher:
         if not best.subjects and any(u.name for u in q.units):
             # The question names something the claim base does not have, and nothing it has:
             # "how many died at Stalingrad" is about another battle, not a near miss of ours.
-            decision = "none"
+            decision: Literal["answer", "suggest", "none"] = "none"
         elif ((best.coverage >= ANSWER_COVERAGE
                or (best.coverage >= CLEAR_COVERAGE and margin >= CLEAR_MARGIN and not q.objection))
                 and best.evidence >= ANSWER_EVIDENCE and margin >= ANSWER_MARGIN
                 and best.strong >= STRONG_EVIDENCE and best.concept_fit and not guessing and not q.definition
                 and self._event_fits_subjects(q, best) and self._event_fits_dates(question, best)):
             decision = "answer"
-        elif best.coverage >= SUGGEST_COVERAGE and best.evidence >= SUGGEST_EVIDENCE and best.anchored >= STRONG_EVIDENCE:
+        elif (best.coverage >= SUGGEST_COVERAGE and best.evidence >= SUGGEST_EVIDENCE
+              and best.anchored >= STRONG_EVIDENCE):
             decision = "suggest"
         else:
             decision = "none"

@@ -13,7 +13,7 @@ from knowledge.models import Claim
 from knowledge.storage import Write
 from tests.fakediscord import FakeDiscord
 
-from .conftest import final_reply, AUTO_CHANNEL, CHANNEL, GUILD, MEMBER, BotFactory
+from .conftest import AUTO_CHANNEL, CHANNEL, GUILD, MEMBER, BotFactory, final_reply
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EPHEMERAL = 64

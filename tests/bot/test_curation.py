@@ -10,7 +10,7 @@ from bot.client import ClaimBot
 from knowledge.curation import ClaimForm, Curator
 from tests.fakediscord import FakeDiscord
 
-from .conftest import final_reply, CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR
+from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR, final_reply
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EPHEMERAL = 64

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import discord
 import pytest
 
 from bot.client import ClaimBot
-from knowledge.curation import ClaimForm, Curator
 from knowledge.clock import ManualClock
+from knowledge.curation import ClaimForm, Curator
 from knowledge.digest import Schedule, save_config
 from tests.fakediscord import FakeDiscord
 
-from .conftest import final_reply, CHANNEL, GUILD, MANAGE_MESSAGES, MODERATOR, BotFactory
+from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MODERATOR, BotFactory, final_reply
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 OTHER_GUILD, OTHER_CHANNEL = 800000000000000001, 800000000000000011

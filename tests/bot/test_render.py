@@ -7,8 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.render import (DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT, FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT,
-                        FIELDS_PER_EMBED, TITLE_LIMIT, answer_pages)
+from bot.render import (
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_PER_EMBED,
+    TITLE_LIMIT,
+    answer_pages,
+)
 from bot.views import answer_view
 from knowledge.answers import Answer, ClaimView, PartyVersion, SourceRef, TopicRef
 from knowledge.models import Status

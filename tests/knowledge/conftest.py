@@ -49,7 +49,7 @@ def seed_kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-def service(store: Store) -> "ClaimService":
+def service(store: Store) -> ClaimService:
     from knowledge.service import ClaimService
 
     svc = ClaimService(store, seed_files=[SEED_FILE])

@@ -12,7 +12,7 @@ import pytest
 
 from knowledge.models import Claim, Figure
 from knowledge.service import ClaimService
-from knowledge.storage import StoreBusyError, StoreError, Store, Write
+from knowledge.storage import Store, StoreBusyError, StoreError, Write
 
 from .conftest import COMMUNITY, SEED_FILE, FakeClock
 
