@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -43,14 +44,10 @@ BURST = 4 * DOMAIN_THREADS
 _executor = ThreadPoolExecutor(max_workers=DOMAIN_THREADS, thread_name_prefix="claimbot-domain")
 _in_flight = 0
 _acknowledging = 0  # deferrals decided on and not yet sent
+_pause = threading.Event()  # never set: a timed wait that releases the GIL
 # How long one piece of domain work takes, smoothed (seconds): with the queue length it
 # predicts when an answer would be ready, so a long queue is deferred at once.
 _service_time = 0.01
-
-
-def in_flight() -> int:
-    """Interactions whose domain work is running or waiting for a worker thread."""
-    return _in_flight
 
 
 def age(interaction: discord.Interaction[Any]) -> float:
@@ -70,7 +67,7 @@ def _timed(call: Callable[[], T]) -> T:
     global _service_time
     deadline = time.monotonic() + ACKNOWLEDGEMENTS_FIRST_FOR
     while _acknowledging and time.monotonic() < deadline:
-        time.sleep(0.002)  # let the event loop send the acknowledgements first
+        _pause.wait(0.002)  # let the event loop send the acknowledgements first
     started = time.perf_counter()
     try:
         return call()

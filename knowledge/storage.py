@@ -20,7 +20,6 @@ import logging
 import re
 import sqlite3
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -834,7 +833,7 @@ class QuestionQueue:
                 self.flush(quiet=True)
             except Exception:  # noqa: BLE001 - the writer thread must survive to write the next batch
                 log.exception("writing asked questions failed; they stay queued")
-                time.sleep(self.BATCH_SECONDS)
+                self._stop.wait(self.BATCH_SECONDS)
 
     def close(self) -> None:
         self._stop.set()

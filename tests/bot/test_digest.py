@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
+from collections.abc import Iterator
 from typing import Any
 
 import discord
 import pytest
+import time_machine
 
 from bot.client import ClaimBot
 from knowledge.clock import ManualClock
@@ -20,6 +22,16 @@ from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MODERATOR, BotFactory, fi
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 OTHER_GUILD, OTHER_CHANNEL = 800000000000000001, 800000000000000011
 
+
+
+@pytest.fixture(params=["2026-12-04T00:10:00+00:00", "2026-12-03T08:59:00+00:00", "2026-12-03T23:50:00+00:00",
+                        "2026-03-29T00:59:30+00:00"], ids=["00:10", "08:59", "23:50", "dst"])
+def any_hour(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The machine's wall clock at awkward moments (midnight, before and after the old 09:00
+    cut-off, a DST change): the bot must not care, since everything it schedules reads the
+    one clock the tests pin. The 3-second deadline and heartbeats still run on real time."""
+    with time_machine.travel(datetime.fromisoformat(request.param), tick=True):
+        yield
 
 
 def digest_cog(bot: ClaimBot) -> Any:
@@ -43,7 +55,7 @@ async def make_changes(bot: ClaimBot, community: str) -> None:
 
 
 async def test_a_daily_digest_posts_at_its_time_once_and_catches_up_once(
-    start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock
+    any_hour: None, start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
     bot = await start_bot()
     community = str(GUILD)
@@ -183,7 +195,7 @@ async def test_a_moderator_sets_the_digest_channel(bot: ClaimBot, fake_discord: 
 
 
 async def test_a_digest_posted_now_is_not_repeated_by_the_next_scheduled_one(
-    start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock
+    any_hour: None, start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock
 ) -> None:
     bot = await start_bot()
     save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)

@@ -37,7 +37,7 @@ class Probe(discord.Client):
         self.tree = app_commands.CommandTree(self)
         # What each command saw from the stand-in, by command name.
         self.outcomes: dict[str, asyncio.Future[Any]] = {}
-        self.block_for = 0.0  # seconds on_message blocks the event loop (time.sleep)
+        self.block_for = 0.0  # seconds on_message blocks the event loop (busy, as CPU-bound work does)
         self._add_commands()
 
     def outcome(self, name: str) -> asyncio.Future[Any]:
@@ -100,7 +100,9 @@ class Probe(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         if self.block_for:
-            time.sleep(self.block_for)  # noqa: ASYNC251 -- the bug under test: blocking work on the event loop
+            end = time.perf_counter() + self.block_for  # the bug under test: blocking work on the event loop
+            while time.perf_counter() < end:
+                pass
 
 
 @pytest.fixture
@@ -193,21 +195,21 @@ async def test_a_steady_client_misses_no_heartbeat(fake_discord: FakeDiscord) ->
 
 
 async def test_a_blocked_event_loop_misses_heartbeats_and_has_to_resume(fake_discord: FakeDiscord) -> None:
-    fake_discord.heartbeat_interval_ms = 500  # a miss is a gap over 0.75 s
+    fake_discord.heartbeat_interval_ms = 500  # a miss is a gap over 1 s
     fake_discord.add_guild(GUILD, channels={CHANNEL: "general"})
     fake_discord.interaction_deadline = 3.0
     client = Probe()
     task = asyncio.create_task(client.start(TOKEN))
     try:
         await asyncio.wait_for(client.wait_until_ready(), 5)
-        await asyncio.sleep(0.6)  # a few heartbeats first: the connection is healthy
-        assert fake_discord.missed_heartbeats == [] and fake_discord.heartbeats >= 2
-        client.block_for = 1.2
+        await until(lambda: fake_discord.heartbeats >= 2)  # a few heartbeats first: the connection is healthy
+        assert fake_discord.missed_heartbeats == []
+        client.block_for = 1.6
         await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "hello")
         await until(lambda: bool(fake_discord.missed_heartbeats))
         await fake_discord.wait_ready(timeout=5)  # cleared by the zombie close, set again by RESUMED
         [miss] = fake_discord.missed_heartbeats
-        assert miss.gap > miss.limit == pytest.approx(0.75) and miss.connection == 1
+        assert miss.gap > miss.limit == pytest.approx(1.0) and miss.connection == 1
         assert (fake_discord.identifies, fake_discord.resumes) == (1, 1)  # resumed, not a new session
         client.block_for = 0
         _, outcome = await ask(fake_discord, client, "fast")  # and the client still answers

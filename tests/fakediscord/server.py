@@ -13,7 +13,7 @@ here as it would in production:
   within `interaction_deadline` seconds (3 s, as Discord) of the interaction being sent,
   else `404 Unknown interaction (10062)`; a second one gets `400 (40060)`; follow-ups through
   the interaction webhook need an acknowledged interaction and expire `token_lifetime` later;
-* a gateway client must heartbeat at least every `heartbeat_interval_ms` × 1.5, else its
+* a gateway client must heartbeat at least every `heartbeat_interval_ms` × HEARTBEAT_GRACE (2), else its
   socket is closed with 4000 (a zombied connection) and it has to RESUME.
 
 All these clocks are `time.monotonic()` in the stand-in: they measure real latency, not the
@@ -98,7 +98,7 @@ class DeadlineMiss:
 
 @dataclass
 class HeartbeatMiss:
-    """A gateway connection that went longer than interval × 1.5 without a heartbeat."""
+    """A gateway connection that went longer than interval × HEARTBEAT_GRACE without a heartbeat."""
     at: float  # time.monotonic() when the stand-in noticed
     gap: float  # seconds since the previous heartbeat (or since HELLO)
     limit: float  # the allowed gap: interval × HEARTBEAT_GRACE
@@ -115,9 +115,10 @@ class _Connection:
 
 
 # Discord closes a connection that misses a heartbeat; discord.py sends its first one right
-# after HELLO and then every interval, other clients jitter the first by up to one interval,
-# so half an interval of grace tolerates both without letting a stalled loop through.
-HEARTBEAT_GRACE = 1.5
+# after HELLO and then every interval, other clients jitter the first by up to one interval.
+# A whole interval of grace tolerates both, and a busy machine (or libfaketime, whose timed
+# waits run long), without letting a stalled loop through.
+HEARTBEAT_GRACE = 2.0
 UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
 ALREADY_ACKNOWLEDGED = {"message": "Interaction has already been acknowledged.", "code": 40060}
 UNKNOWN_WEBHOOK = {"message": "Unknown Webhook", "code": 10015}
