@@ -296,7 +296,6 @@ class ClaimService:
         self._current(community)  # bring the matcher up to date now, not at the next question
         return entries
 
-
     # --- what front ends read and set besides claims -----------------------------
 
     def record(self, community: str, kind: str, record_id: str, *, include_deleted: bool = False) -> Stored | None:
