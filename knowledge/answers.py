@@ -142,7 +142,10 @@ class Answer(View):
                     "party": c.party,
                     "party_id": c.party_id,
                     "statement": c.statement,
-                    "figure": c.figure.model_dump(mode="json") if c.figure else None,
+                    # Only the fields the party's figure has (no number when they gave
+                    # none), and the label every front end shows.
+                    "figure": ({**c.figure.model_dump(mode="json", exclude_none=True), "label": c.figure.label()}
+                               if c.figure else None),
                     "quote": c.quote,
                     "status": c.status.value,
                     "verified_by": c.verified_by,
@@ -198,6 +201,7 @@ def _order_versions(versions: list[PartyVersion]) -> list[PartyVersion]:
     # Contested figures side by side: parties that give a number come first, grouped by
     # what is counted (all "attackers killed" next to each other, then "civilians
     # killed"), in the curator's order otherwise. Sorting is stable, so ties keep it.
+    # Only the unit is compared, never the numbers: "dozens" and "70" are not ranked.
     unit_rank: dict[str, int] = {}
     for version in versions:
         for claim in version.claims:

@@ -24,7 +24,12 @@ from .models import MAX_STATEMENT, Claim, Event, Figure, Party, Source, Status, 
 from .service import ClaimService
 from .storage import HistoryEntry, Write
 
-FIGURE = re.compile(r"^\s*(?P<value>\d[\d,]*(?:\.\d+)?)\s+(?P<unit>.+?)\s*$")
+# "70 attackers killed", "over 70 attackers killed": the words before the unit are kept
+# as the party's wording, and a bound word keeps the number a bound (see Figure).
+FIGURE = re.compile(r"^\s*(?P<wording>(?P<bound>over|more than|at least|up to|at most|fewer than|under)?\s*"
+                    r"(?P<value>\d[\d,]*(?:\.\d+)?))\s+(?P<unit>.+?)\s*$", re.IGNORECASE)
+_FORM_BOUND = {"over": "more_than", "more than": "more_than", "at least": "at_least", "up to": "at_most",
+               "at most": "at_most", "fewer than": "fewer_than", "under": "fewer_than"}
 
 
 class CurationError(ClaimbotError, ValueError):
@@ -111,10 +116,12 @@ class Curator:
             return None
         match = FIGURE.match(text)
         if not match:
-            raise CurationError('figure: write a number and what it counts, e.g. "70 attackers killed"')
+            raise CurationError('figure: write a number and what it counts, e.g. "70 attackers killed" or '
+                                '"over 70 attackers killed"; when the party gave no number, leave it empty')
         value_text = match["value"].replace(",", "")
         value: int | float = float(value_text) if "." in value_text else int(value_text)
-        return _validated(Figure, value=value, unit=match["unit"])
+        bound = _FORM_BOUND.get((match["bound"] or "").casefold(), "value")
+        return _validated(Figure, wording=" ".join(match["wording"].split()), unit=match["unit"], **{bound: value})
 
     def add_topic(self, community: str, event_id: str, title: str, actor: str, aliases: str = "") -> Topic:
         kb = self.service.knowledge(community)

@@ -6,7 +6,7 @@ what is wrong. Parsing is all or nothing: a file with one problem yields no reco
 
 Layout::
 
-    claimbot: 1            # format version
+    claimbot: 2            # format version (1 is still read: see FORMAT_VERSIONS)
     sources: [...]         # Source
     parties: [...]         # Party
     events:                # Event, each with
@@ -32,9 +32,13 @@ from pydantic import BaseModel, ValidationError
 
 from .base import KnowledgeBase, Problem
 from .errors import ClaimbotError
-from .models import Claim, Event, Model, Party, Source, Status, Topic
+from .models import FORMAT_1_FILE, Claim, Event, Model, Party, Source, Status, Topic
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # what export writes
+# Format 1 predates figure bounds: its figures were {value, unit, wording?}. It is still
+# read; a figure without wording gets its number as wording, and one whose wording is not
+# an exact number ("dozens" with value 24) is refused with the fix, as in format 2.
+FORMAT_VERSIONS = (1, 2)
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a claim base is text; anything bigger is a mistake
 
 # Bounds on what a file may make the parser do. A real claim base is 5–6 levels deep
@@ -375,6 +379,7 @@ class _Reader:
         self.problems: list[LocatedProblem] = []
         # Where each record sits in the file, to locate cross-reference problems.
         self.where: dict[tuple[str, str], tuple[str | int, ...]] = {}
+        self.context: dict[str, str] | None = None  # how to read figures: see FORMAT_VERSIONS
 
     def problem(self, path: tuple[Any, ...], message: str) -> None:
         # A YAML key may be null, a bool, a date: shown as text, never breaking the report.
@@ -388,8 +393,10 @@ class _Reader:
             self.problem((), "a knowledge file is a mapping with claimbot:, sources:, parties: and events:")
             return kb
         version = raw.get("claimbot")
-        if type(version) is not int or version != FORMAT_VERSION:  # not 1.0, not true
-            self.problem(("claimbot",), f"must be {FORMAT_VERSION} (the knowledge file format version)")
+        if type(version) is not int or version not in FORMAT_VERSIONS:  # not 1.0, not true
+            self.problem(("claimbot",), f"must be {FORMAT_VERSION} (the knowledge file format version; "
+                         "files written for format 1 are still read)")
+        self.context = FORMAT_1_FILE if version == 1 else None
         for key in raw:
             if key not in ("claimbot", "sources", "parties", "events"):
                 self.problem((key,), "unknown section (expected claimbot, sources, parties, events)")
@@ -435,7 +442,7 @@ class _Reader:
             self.problem(path, f"must be a mapping of {kind} fields")
             return None
         try:
-            record = model.model_validate(item)
+            record = model.model_validate(item, context=self.context)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -26,6 +26,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -139,6 +141,12 @@ def _check_figure(value: float) -> int | float:
 
 FigureValue = Annotated[int | float, BeforeValidator(_is_number), AfterValidator(_check_figure)]
 
+# Validation contexts for data written before figures had bounds: records in a database
+# (read honestly, see _upgrade_stored_figure) and version-1 knowledge files (a missing
+# wording becomes the number; anything else is for the curator to fix, so it is refused).
+STORED_RECORD: dict[str, str] = {"figures": "stored"}
+FORMAT_1_FILE: dict[str, str] = {"figures": "format-1"}
+
 
 class Status(StrEnum):
     """How far a claim has been checked. A closed vocabulary: moderators pick one."""
@@ -199,14 +207,162 @@ class Party(Model):
     description: NoteText | None = None
 
 
-class Figure(Model):
-    """A number inside a claim, with the party's own wording kept beside it."""
+# What a party said about a quantity, sorted by what it commits them to. Any of these in the
+# wording means the party did not give an exact number, so an exact `value` would put words
+# in their mouth; the message for each says what to write instead.
+_VAGUE_WORDING: tuple[tuple[re.Pattern[str], str | None, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), bound, fix)
+    for pattern, bound, fix in (
+        (r"\b(over|more than|upwards of|in excess of)\b|\+", "more_than",
+         "use more_than instead of value (e.g. more_than: 70 for 'over 70')"),
+        (r"\b(at least|no fewer than|no less than|a minimum of)\b", "at_least",
+         "use at_least instead of value (e.g. at_least: 200 for 'at least 200')"),
+        (r"\b(up to|at most|no more than|a maximum of)\b", "at_most",
+         "use at_most instead of value (e.g. at_most: 50 for 'up to 50')"),
+        (r"\b(fewer than|less than|under|below)\b", "fewer_than",
+         "use fewer_than instead of value (e.g. fewer_than: 10 for 'under 10')"),
+        (r"\bbetween\b|\d\s*(?:to|-|\u2013|\u2014)\s*\d", "between",
+         "use between: [low, high] instead of value (e.g. between: [18000, 20000])"),
+        (r"\b(dozens|scores|hundreds|thousands|millions|tens of|several|many|few|numerous|multiple)\b", None,
+         "use at_least if they gave a lower bound, or leave the number out (the wording alone says what "
+         "they claimed)"),
+        (r"\b(about|around|approximately|roughly|nearly|almost|estimated|some|or so)\b|~", None,
+         "leave the number out: an approximate figure is not an exact one"),
+    )
+)
 
-    value: FigureValue  # finite, 0 to MAX_FIGURE: JSON keeps it exactly
-    unit: ShortText  # what is counted: "attackers killed", "civilians injured"
-    # The party's own words for the number ("dozens", "over 70"): the value is our
-    # reading of it, the wording is what they actually said.
-    wording: ShortText | None = None
+BOUNDS: tuple[str, ...] = ("value", "at_least", "more_than", "at_most", "fewer_than", "between")
+# How each bound reads in front of its number.
+_BOUND_WORDS = {"value": "", "at_least": "at least ", "more_than": "more than ", "at_most": "at most ",
+                "fewer_than": "fewer than "}
+
+
+def vague_wording_fix(wording: str) -> str | None:
+    """What to write instead of an exact `value`, when `wording` is not an exact number."""
+    return next((fix for pattern, _, fix in _VAGUE_WORDING if pattern.search(wording)), None)
+
+
+def _vague_bound(wording: str) -> str | None:
+    return next((bound for pattern, bound, _ in _VAGUE_WORDING if pattern.search(wording)), None)
+
+
+def format_number(value: int | float) -> str:
+    """A figure as people write it: 120,000 and 71.4, never 1.2e+05."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}"
+
+
+def _upgrade_stored_figure(data: dict[str, Any]) -> dict[str, Any]:
+    """A figure stored before bounds existed ({value, unit, wording?}), read honestly.
+
+    Such a figure always carries `value`, even where the party gave none ("dozens" was kept
+    as 24). The number is kept only as far as the wording supports it: a missing wording
+    becomes the number itself (the curator typed it); a bound word with the same number
+    ("over 70" and 70) becomes that bound; any other vague wording keeps the words alone."""
+    if any(data.get(key) is not None for key in BOUNDS[1:]) or type(data.get("value")) not in (int, float):
+        return data  # already the new shape, or broken: validation reports it
+    value = data["value"]
+    wording = data.get("wording")
+    if wording is None or not isinstance(wording, str):
+        return {**data, "wording": format_number(value)} if wording is None else data
+    if vague_wording_fix(wording) is None:
+        return data
+    upgraded = {k: v for k, v in data.items() if k != "value"}
+    numbers = {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", wording)}
+    bound = _vague_bound(wording)
+    if bound not in (None, "between") and numbers == {format_number(value).replace(",", "")}:
+        upgraded[bound] = value
+    return upgraded
+
+
+class Figure(Model):
+    """A quantity inside a claim, exactly as the party put it.
+
+    `wording` is always the party's own words ("dozens", "over 70", "one civilian
+    fatality"). A number is kept only when they gave one: `value` when it is exact, one of
+    `at_least`, `more_than`, `at_most`, `fewer_than` when it is a bound, `between` for a
+    range — or none of them when they gave no number at all ("dozens", "several").
+    """
+
+    # Declared first: the number fields' validators check themselves against it.
+    wording: ShortText  # the party's words for the quantity, never our reading of them
+    unit: ShortText  # what is counted, for any number but one: "attackers killed"
+    unit_one: ShortText | None = None  # the same for exactly one: "attacker killed"
+    value: FigureValue | None = None  # an exact number the party stated
+    at_least: FigureValue | None = None
+    more_than: FigureValue | None = None
+    at_most: FigureValue | None = None
+    fewer_than: FigureValue | None = None
+    between: list[FigureValue] | None = None  # [low, high]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any, info: ValidationInfo) -> Any:
+        # Only records stored before bounds existed are upgraded (see storage); a figure
+        # written today must say what the party said.
+        upgrade = (info.context or {}).get("figures")
+        if not isinstance(data, dict) or upgrade is None:
+            return data
+        if upgrade == "stored":
+            return _upgrade_stored_figure(data)
+        if data.get("wording") is None and type(data.get("value")) in (int, float):
+            return {**data, "wording": format_number(data["value"])}
+        return data
+
+    @field_validator(*BOUNDS)
+    @classmethod
+    def _one_number(cls, number: Any, info: ValidationInfo) -> Any:
+        if number is None:
+            return number
+        name = info.field_name
+        earlier = [b for b in BOUNDS[: BOUNDS.index(name)] if info.data.get(b) is not None]
+        if earlier:
+            raise ValueError(f"give one of {', '.join(BOUNDS)}, not both {earlier[0]} and {name}: pick the one "
+                             "that matches the wording (or none, when the party gave no number)")
+        if name == "between":
+            if len(number) != 2 or number[0] >= number[1]:
+                raise ValueError("must be two numbers, low then high, e.g. between: [50, 1000]")
+        if name == "value" and isinstance(wording := info.data.get("wording"), str):
+            if (fix := vague_wording_fix(wording)) is not None:
+                raise ValueError(f"wording '{wording}' is not an exact number: {fix}")
+        return number
+
+    @property
+    def number(self) -> int | float | None:
+        """The number shown next to the unit (a range's upper end), or None without one."""
+        for name in BOUNDS[:-1]:
+            if (n := getattr(self, name)) is not None:
+                return n  # type: ignore[no-any-return]
+        return self.between[1] if self.between else None
+
+    @property
+    def bound(self) -> str | None:
+        """Which of BOUNDS the party gave, or None for wording only."""
+        return next((b for b in BOUNDS if getattr(self, b) is not None), None)
+
+    def label(self) -> str:
+        """The figure for people: our number only in the party's own bound, their words beside it.
+
+        "1 civilian killed (said: “one civilian fatality”)", "more than 70 attackers killed
+        (said: “over 70”)", "“dozens” (attackers killed) — no exact number given"."""
+        bound = self.bound
+        if bound is None:
+            return f"\u201c{self.wording}\u201d ({self.unit}) \u2014 no exact number given"
+        if self.between is not None:
+            amount = f"{format_number(self.between[0])} to {format_number(self.between[1])}"
+            counted = f"{amount} {self.unit}"
+        else:
+            n = self.number
+            assert n is not None
+            amount = _BOUND_WORDS[bound] + format_number(n)
+            if n == 1 and self.unit_one is None:
+                # No singular given: say it without a number agreeing wrongly ("1 civilians").
+                counted = f"{self.unit}: {amount}"
+            else:
+                counted = f"{amount} {self.unit_one if n == 1 else self.unit}"
+        same = self.wording.casefold() in (amount.casefold(), counted.casefold())
+        return counted if same else f"{counted} (said: \u201c{self.wording}\u201d)"
 
 
 class Verification(Model):

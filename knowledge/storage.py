@@ -34,7 +34,7 @@ from pydantic import ValidationError
 from .base import KnowledgeBase
 from .clock import Clock
 from .errors import ClaimbotError
-from .models import MODEL_OF_KIND, Meta, Model
+from .models import MODEL_OF_KIND, STORED_RECORD, Meta, Model
 
 log = logging.getLogger(__name__)
 
@@ -698,9 +698,10 @@ def _migrations() -> list[tuple[int, str]]:
 
 def _model(kind: str, body: str | dict[str, Any]) -> Model:
     try:
+        # Bodies may predate the current model: figures are upgraded as they are read.
         if isinstance(body, dict):
-            return MODEL_OF_KIND[kind].model_validate_json(json.dumps(body))
-        return MODEL_OF_KIND[kind].model_validate_json(body)
+            return MODEL_OF_KIND[kind].model_validate_json(json.dumps(body), context=STORED_RECORD)
+        return MODEL_OF_KIND[kind].model_validate_json(body, context=STORED_RECORD)
     except (ValidationError, ValueError) as exc:
         if isinstance(exc, ValidationError):
             err = exc.errors(include_url=False)[0]

@@ -13,13 +13,8 @@ def source_label(source: SourceRef) -> str:
 
 
 def figure_label(claim: ClaimView) -> str | None:
-    if claim.figure is None:
-        return None
-    value = claim.figure.value
-    number = f"{value:g}" if isinstance(value, float) else str(value)
-    wording = claim.figure.wording
-    said = f" (said: \u201c{wording}\u201d)" if wording and wording != number else ""
-    return f"{number} {claim.figure.unit}{said}"
+    # The party's bound and words, never a number they did not give: see Figure.label.
+    return claim.figure.label() if claim.figure is not None else None
 
 
 def status_line(claim: ClaimView) -> str:

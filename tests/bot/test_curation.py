@@ -131,7 +131,7 @@ async def test_export_then_import_changes_nothing(bot: ClaimBot, fake_discord: F
     export = await final_reply(fake_discord, after=seen)
     reply = export.json
     (data,) = export.files.values()
-    assert reply["data"]["flags"] & EPHEMERAL and data.startswith(b"claimbot: 1")
+    assert reply["data"]["flags"] & EPHEMERAL and data.startswith(b"claimbot: 2")
     seen = len(fake_discord.requests)
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "claims.yaml", data,
                                             permissions=MANAGE_MESSAGES)

@@ -26,7 +26,7 @@ from knowledge.models import Figure, Source
 from .conftest import ROOT, SEED_FILE
 
 SEED_TEXT = SEED_FILE.read_text(encoding="utf-8")
-FIGURE_LINE = "figure: {value: 70, unit: attackers killed"
+FIGURE_LINE = "value: 70, unit: attackers killed"
 
 
 def _problems(data: bytes | str) -> list[str]:
@@ -65,7 +65,7 @@ def test_a_bool_is_not_a_figure() -> None:
 
 @pytest.mark.parametrize("value", [0, 70, 0.5, 10**12, 1e12])
 def test_every_valid_figure_survives_json(value: float) -> None:
-    figure = Figure(value=value, unit="killed")
+    figure = Figure(value=value, unit="killed", wording="as said")
     assert Figure.model_validate_json(figure.model_dump_json()) == figure
 
 

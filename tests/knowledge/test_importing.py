@@ -37,7 +37,7 @@ def test_export_then_import_round_trip(service: ClaimService, tmp_path: Path) ->
 
 def test_import_updates_what_changed_and_keeps_the_rest(service: ClaimService) -> None:
     edited = SEED_TEXT.replace("statement: 70 attackers were killed.", "statement: Over 70 attackers were killed.")
-    edited = edited.replace("wording: \"70\"", "wording: over 70")
+    edited = edited.replace("{wording: 70 attackers were killed, value: 70,", "{wording: over 70, more_than: 70,")
     plan = service.plan_file_import(COMMUNITY, parse_knowledge(edited, name="edited.yaml"))
     assert [(c.action, c.id, c.fields) for c in plan.changes] == [
         ("update", "russia-70-attackers-killed", ("statement", "figure"))
@@ -45,6 +45,7 @@ def test_import_updates_what_changed_and_keeps_the_rest(service: ClaimService) -
     service.import_knowledge(COMMUNITY, parse_knowledge(edited), actor="mod-7")
     claim = service.knowledge(COMMUNITY).claims["russia-70-attackers-killed"]
     assert claim.statement == "Over 70 attackers were killed."
+    assert claim.figure is not None and claim.figure.more_than == 70 and claim.figure.value is None
     (entry,) = service.store.history(COMMUNITY, record_id=claim.id)[1:]
     assert entry.actor == "mod-7"
 

@@ -95,7 +95,7 @@ def test_duplicate_keys_are_errors_not_silent_overwrites() -> None:
         (b"\xff\xfe\xfa", "not UTF-8"),
         (b"claimbot: 1\nevents: [\n", "not valid YAML"),
         (b"- just\n- a list\n", "a knowledge file is a mapping"),
-        (b"claimbot: 2\n", "claimbot: must be 1"),
+        (b"claimbot: 3\n", "claimbot: must be 2"),
         (b"claimbot: 1\nsorces: []\n", "unknown section"),
     ],
 )

@@ -35,9 +35,11 @@ def test_a_claim_needs_a_source_and_a_statement() -> None:
 
 def test_strict_figures_keep_the_partys_wording() -> None:
     with pytest.raises(ValidationError):
-        Figure.model_validate({"value": "70", "unit": "attackers killed"})  # a string is not a number
-    figure = Figure.model_validate({"value": 24, "unit": "attackers killed", "wording": "dozens"})
-    assert (figure.value, figure.wording) == (24, "dozens")
+        Figure.model_validate({"value": "70", "unit": "attackers killed", "wording": "70"})  # not a number
+    with pytest.raises(ValidationError, match="wording 'dozens' is not an exact number"):
+        Figure.model_validate({"value": 24, "unit": "attackers killed", "wording": "dozens"})
+    figure = Figure.model_validate({"unit": "attackers killed", "wording": "dozens"})
+    assert (figure.value, figure.bound, figure.wording) == (None, None, "dozens")
 
 
 def test_disputed_by_is_data_and_a_party_cannot_dispute_itself() -> None:

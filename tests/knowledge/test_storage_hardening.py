@@ -72,8 +72,9 @@ def test_opening_an_up_to_date_database_needs_no_write_lock(
 def test_a_record_that_cannot_be_read_back_is_quarantined_and_the_rest_served(
         service: ClaimService, db_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    # As an older or broken version might have left it: a figure stored as null.
-    raw.execute("UPDATE records SET body = json_set(body, '$.figure.value', json('null'))"
+    # As a broken version might have left it: a figure stored as text. (A null value is
+    # readable now: a figure without a number, shown as the party's words.)
+    raw.execute("UPDATE records SET body = json_set(body, '$.figure.value', 'seventy')"
                 " WHERE community = ? AND id = 'russia-70-attackers-killed'", (COMMUNITY,))
     raw.commit()
     raw.close()
