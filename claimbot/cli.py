@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,16 @@ def community_id(text: str) -> str:
     if len(text) > 100:
         raise argparse.ArgumentTypeError("is longer than 100 characters; use a Discord server id or a short name")
     return text
+
+
+def days_back(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number of days") from None
+    if not 1 <= value <= 3650:
+        raise argparse.ArgumentTypeError("must be between 1 and 3,650 days")
+    return value
 
 
 def history_limit(text: str) -> int:
@@ -84,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     hist.add_argument("--kind", choices=["source", "party", "event", "topic", "claim"])
     hist.add_argument("--id", dest="record_id")
     hist.add_argument("--limit", type=history_limit, default=50, help=f"at most this many entries (1–{MAX_HISTORY:,})")
+
+    gaps = sub.add_parser("gaps", help="questions the claim base could not answer, most asked first")
+    gaps.add_argument("--days", type=days_back, default=30, help="how far back to look (1–3,650; default 30)")
+    gaps.add_argument("--json", action="store_true", help="print one JSON object")
+
+    link = sub.add_parser("link", help="teach a topic a question it did not answer (adds it as an alias)")
+    link.add_argument("question")
+    link.add_argument("topic", help="the topic id the question is about")
+    link.add_argument("--actor", default="cli", help="who is linking, for the history")
 
     sub.add_parser("run", help="start the Discord bot (needs CLAIMBOT_DISCORD_TOKEN)")
     sub.add_parser("start", help="the main job: the bot when a token is configured, else the offline console")
@@ -257,6 +277,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_gaps(service: ClaimService, args: argparse.Namespace) -> int:
+    from knowledge.curation import Curator
+
+    since = service.clock() - timedelta(days=args.days)
+    gaps = Curator(service).open_gaps(args.community, since, limit=25)
+    if args.json:
+        print(json.dumps({"days": args.days, "gaps": [
+            {"question": g.example, "times": g.count, "last_asked": g.last_asked.isoformat()} for g in gaps]},
+            ensure_ascii=False, indent=2))
+        return 0
+    if not gaps:
+        print(f"No unanswered questions in the last {args.days} days.")
+    for gap in gaps:
+        print(f"{gap.count:>4}\u00d7  {gap.example}")
+    if gaps:
+        print('\nTeach the claim base one: claimbot link "QUESTION" TOPIC_ID')
+    return 0
+
+
+def cmd_link(service: ClaimService, args: argparse.Namespace) -> int:
+    from knowledge.curation import Curator
+
+    topic = Curator(service).link_question(args.community, args.question, args.topic, args.actor)
+    answer = service.ask(args.community, args.question, record=False)
+    where = f"now answered with \u201c{answer.topic.title}\u201d" if answer.topic else "not answered yet"
+    print(f"{args.topic} learnt \u201c{topic.aliases[-1]}\u201d; the question is {where}.")
+    return 0
+
+
 def cmd_history(service: ClaimService, args: argparse.Namespace) -> int:
     entries = service.history(args.community, kind=args.kind, record_id=args.record_id,
                               limit=args.limit, newest_first=True)
@@ -273,4 +322,6 @@ COMMANDS: dict[str, Any] = {
     "import": cmd_import,
     "export": cmd_export,
     "history": cmd_history,
+    "gaps": cmd_gaps,
+    "link": cmd_link,
 }

@@ -17,10 +17,23 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz
 
+from .answers import clean_question
 from .base import KnowledgeBase
 from .errors import ClaimbotError
 from .history import describe_entry, field_changes
-from .models import MAX_STATEMENT, Claim, Event, Figure, Party, Source, Status, Topic, Verification, normalise_id
+from .models import (
+    MAX_SHORT,
+    MAX_STATEMENT,
+    Claim,
+    Event,
+    Figure,
+    Party,
+    Source,
+    Status,
+    Topic,
+    Verification,
+    normalise_id,
+)
 from .service import ClaimService
 from .storage import HistoryEntry, Write
 
@@ -230,6 +243,39 @@ class Curator:
                 groups.append([key, q.question, 1, q.asked_at])
         groups.sort(key=lambda g: (-g[2], -g[3].timestamp()))
         return [Gap(g[1], g[2], g[3]) for g in groups[:limit]]
+
+    def open_gaps(self, community: str, since: datetime, limit: int = 10) -> list[Gap]:
+        """`gaps`, less those the claim base answers now (a moderator linked them, or added
+        the topic since): what is left is still work to do."""
+        still: list[Gap] = []
+        for gap in self.gaps(community, since, limit=limit * 3):
+            if not self.service.ask(community, gap.example, record=False).answered:
+                still.append(gap)
+            if len(still) == limit:
+                break
+        return still
+
+    def link_question(self, community: str, question: str, topic_id: str, actor: str) -> Topic:
+        """Teach the claim base a phrasing: the question becomes one of the topic's aliases.
+
+        A moderator's answer to an unanswered question ("that one is about the casualties").
+        It is an ordinary, history-tracked topic update, so the matcher learns it at once and
+        an export carries it; refused when the topic already has it."""
+        text = clean_question(question)
+        stored = self.service.record(community, "topic", topic_id)
+        if stored is None or not isinstance(stored.record, Topic):
+            raise CurationError(f"topic: there is no topic `{topic_id}`; pick one from the list")
+        topic = stored.record
+        known = {topic.title.casefold(), *(alias.casefold() for alias in topic.aliases)}
+        if text.casefold() in known:
+            raise CurationError(f"`{topic_id}` already knows that phrasing")
+        if len(text) > MAX_SHORT:
+            raise CurationError(f"question: {len(text):,} characters; a phrasing to learn has at most {MAX_SHORT} — "
+                                "link a shorter way of asking it")
+        linked = _validated(Topic, **{**topic.model_dump(), "aliases": [*topic.aliases, text]})
+        self.service.write(community, [Write("topic", topic_id, "update", linked, stored.parent,
+                                             stored.meta.version)], actor)
+        return linked
 
 
 def claim_choices(kb: KnowledgeBase, text: str, limit: int = 25) -> list[tuple[str, str]]:

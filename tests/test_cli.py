@@ -115,3 +115,25 @@ def test_bad_setting_is_named(env: dict[str, str]) -> None:
     env["CLAIMBOT_DATABASE_URL"] = "mysql://nope"
     done = claimbot(env, "ask", "how many casualties")
     assert done.returncode == 2 and "CLAIMBOT_DATABASE_URL" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_gaps_then_link_then_answered(env: dict[str, str]) -> None:
+    # A member's question finds nothing; a moderator sees it in the gaps and links it to the
+    # topic it is about; the same question is answered at once, and the gap is gone.
+    question = "any word on sabotage groups"
+    assert json.loads(claimbot(env, "ask", question, "--json").stdout)["answered"] is False
+    gaps = json.loads(claimbot(env, "gaps", "--json").stdout)["gaps"]
+    assert [g["question"] for g in gaps] == [question] and gaps[0]["times"] == 1
+    done = claimbot(env, "link", question, "belgorod-attackers-identity", "--actor", "mod-ana")
+    assert done.returncode == 0, done.stderr
+    assert "now answered" in done.stdout
+    answer = json.loads(claimbot(env, "ask", question, "--json").stdout)
+    assert answer["answered"] and answer["topic"]["id"] == "belgorod-attackers-identity"
+    assert json.loads(claimbot(env, "gaps", "--json").stdout)["gaps"] == []
+    history = claimbot(env, "history", "--kind", "topic", "--id", "belgorod-attackers-identity").stdout
+    assert "mod-ana changed topic belgorod-attackers-identity" in history and question in history
+    # Linking it twice, or to a topic that does not exist, is one clear line.
+    again = claimbot(env, "link", question, "belgorod-attackers-identity")
+    assert again.returncode == 2 and "already knows" in again.stderr and "Traceback" not in again.stderr
+    missing = claimbot(env, "link", question, "no-such-topic")
+    assert missing.returncode == 2 and "no topic" in missing.stderr
