@@ -258,13 +258,27 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     async def gaps(self, interaction: discord.Interaction[ClaimBot],
                    days: app_commands.Range[int, 1, 365] = 30) -> None:
         since = self.bot.clock() - timedelta(days=days)
-        gaps = await off_loop(interaction, self.curator.gaps, str(interaction.guild_id), since, ephemeral=True)
+        gaps = await off_loop(interaction, self.curator.open_gaps, str(interaction.guild_id), since, ephemeral=True)
         if not gaps:
             await respond(interaction, content=f"No unanswered questions in the last {days} days.", ephemeral=True)
             return
         lines = [f"**{g.count}×** {plain(g.example)}" for g in gaps]
         await respond(interaction, content=_clip(f"Most-asked unanswered questions, last {days} days:\n"
-                                                 + "\n".join(lines)), ephemeral=True)
+                                                 + "\n".join(lines)
+                                                 + "\n`/claim link` teaches a topic one of them."), ephemeral=True)
+
+    @app_commands.command(name="link", description="Teach a topic a question it could not answer")
+    @app_commands.describe(question="The question as members asked it (see /claim gaps)",
+                           topic="The topic it is about")
+    @moderator_only()
+    async def link(self, interaction: discord.Interaction[ClaimBot], question: app_commands.Range[str, 1, MAX_SHORT],
+                   topic: str) -> None:
+        linked = await guarded(interaction, self.curator.link_question, str(interaction.guild_id), question, topic,
+                               actor_of(interaction.user))
+        if linked is not None:
+            await respond(interaction, content=_clip(f"`{topic}` learnt “{plain(linked.aliases[-1])}”: that "
+                                                     f"question is answered with “{plain(linked.title)}” from now on."),
+                          ephemeral=True)
 
     @app_commands.command(name="export", description="Download this server's claim base")
     @moderator_only()
@@ -325,6 +339,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     # moderators get any — these are moderator commands.
 
     @add.autocomplete("topic")
+    @link.autocomplete("topic")
     async def _topics(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:
         community = str(interaction.guild_id)
         kb = cached_knowledge(self.service, community)

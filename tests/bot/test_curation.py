@@ -189,6 +189,20 @@ async def test_gaps_list_unanswered_questions(bot: ClaimBot, fake_discord: FakeD
     assert "**2×** who won the match?" in content and "**1×** capital of peru" in content
 
 
+async def test_a_linked_gap_is_answered_at_once_and_leaves_the_gaps(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    question = "any word on sabotage groups"
+    assert (await ask(fake_discord, question))["data"]["embeds"][0].get("title") is None  # not answered
+    assert question in (await slash(fake_discord, "gaps"))["data"]["content"]
+    done = await slash(fake_discord, "link", {"question": question, "topic": "belgorod-attackers-identity"})
+    assert done["data"]["flags"] & EPHEMERAL and "learnt" in done["data"]["content"]
+    answer = (await ask(fake_discord, question))["data"]["embeds"][0]
+    assert answer["title"] == "Who were the attackers in the Belgorod raid?"
+    assert "No unanswered questions" in (await slash(fake_discord, "gaps"))["data"]["content"]
+    refused = await slash(fake_discord, "link", {"question": question, "topic": "belgorod-attackers-identity"},
+                          user=MEMBER, permissions=0)
+    assert refused["data"]["flags"] & EPHEMERAL and "Only moderators" in refused["data"]["content"]
+
+
 async def test_the_configured_moderator_role_may_curate(start_bot: Any, fake_discord: FakeDiscord) -> None:
     role = 700000000000000099
     fake_discord.guilds[GUILD].roles[role] = ("Fact checkers", 0)
