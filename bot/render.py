@@ -16,6 +16,7 @@ from discord.utils import escape_markdown
 
 from knowledge.answers import STATUS_BADGE, Answer, ClaimView, SourceRef
 from knowledge.digest import Digest
+from knowledge.models import MARKDOWN_UNSAFE_IN_URL
 from knowledge.text import figure_label
 
 TITLE_LIMIT = 256
@@ -44,7 +45,7 @@ class Field:
 # when a URL is shown, whatever was stored (the model already stores URLs this way; this
 # keeps older rows and any other path honest too).
 _UNESCAPED_BRACKET = re.compile(r"(?<!\\)([\[\]])")
-_LINK_UNSAFE = {ord(ch): f"%{ord(ch):02X}" for ch in "()[]<> \"'\\`\n\r\t"}
+_LINK_UNSAFE = {ord(ch): f"%{ord(ch):02X}" for ch in MARKDOWN_UNSAFE_IN_URL + " \n\r\t"}
 
 
 def plain(text: str) -> str:

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -45,24 +45,20 @@ def community_id(text: str) -> str:
     return text
 
 
-def days_back(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number of days") from None
-    if not 1 <= value <= 3650:
-        raise argparse.ArgumentTypeError("must be between 1 and 3,650 days")
-    return value
+def whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:
+    """An argument type: a whole number from `low` to `high`, refused in one line otherwise
+    (SQLite cannot even bind 10**20, and argparse's own error would be a traceback later)."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}{unit}")
+        return value
 
-def history_limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:20]}' is not a whole number") from None
-    if not 1 <= value <= MAX_HISTORY:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_HISTORY:,}")
-    return value
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,10 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     hist = sub.add_parser("history", help="who changed what, when")
     hist.add_argument("--kind", choices=["source", "party", "event", "topic", "claim"])
     hist.add_argument("--id", dest="record_id")
-    hist.add_argument("--limit", type=history_limit, default=50, help=f"at most this many entries (1–{MAX_HISTORY:,})")
+    hist.add_argument("--limit", type=whole_number(1, MAX_HISTORY), default=50,
+                      help=f"at most this many entries (1–{MAX_HISTORY:,})")
 
     gaps = sub.add_parser("gaps", help="questions the claim base could not answer, most asked first")
-    gaps.add_argument("--days", type=days_back, default=30, help="how far back to look (1–3,650; default 30)")
+    gaps.add_argument("--days", type=whole_number(1, 3650, " days"), default=30,
+                      help="how far back to look (1–3,650; default 30)")
     gaps.add_argument("--json", action="store_true", help="print one JSON object")
 
     link = sub.add_parser("link", help="teach a topic a question it did not answer (adds it as an alias)")

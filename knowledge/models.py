@@ -75,7 +75,8 @@ NoteText = Annotated[str, AfterValidator(_text(MAX_NOTE, multiline=True))]
 _URL_HELP = "must be a full http(s) URL, e.g. https://example.org/article"
 # What can end or open a Markdown link (or an autolink) where a URL is shown: kept
 # percent-encoded, so a URL can never close the link it sits in and start another.
-_MARKDOWN_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in "()[]<>\"'\\`"}
+MARKDOWN_UNSAFE_IN_URL = "()[]<>\"'\\`"
+_MARKDOWN_UNSAFE = {ch: f"%{ord(ch):02X}" for ch in MARKDOWN_UNSAFE_IN_URL}
 _HOST = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.?")
 
 

@@ -249,7 +249,7 @@ class Store:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: never half a write."""
         with self._write_lock:
             if self._closed:
-                raise StoreError("the claim base is closed (claimbot is shutting down)")
+                raise _closed()
             self._busy(lambda: self._db.execute("BEGIN IMMEDIATE"))
             try:
                 yield _Tx(self._db)
@@ -278,7 +278,7 @@ class Store:
             with self._readers_lock:
                 if self._closed:
                     reader.db.close()
-                    raise StoreError("the claim base is closed (claimbot is shutting down)")
+                    raise _closed()
                 self._readers.append(reader)
         db = reader.db
         if db.in_transaction:  # nested read: already inside this thread's snapshot
@@ -288,7 +288,7 @@ class Store:
         # never closes a connection in the middle of a query.
         with reader.lock:
             if self._closed:
-                raise StoreError("the claim base is closed (claimbot is shutting down)")
+                raise _closed()
             self._busy(lambda: db.execute("BEGIN"))
             try:
                 yield db
@@ -708,6 +708,10 @@ def _model(kind: str, body: str | dict[str, Any]) -> Model:
             where = ".".join(str(p) for p in err["loc"]) or kind
             raise UnreadableRecordError(f"{where}: {err['msg']}") from None
         raise UnreadableRecordError(str(exc)) from None
+
+
+def _closed() -> StoreError:
+    return StoreError("the claim base is closed (claimbot is shutting down)")
 
 
 def _faithful_body(w: Write) -> str:
