@@ -5,6 +5,7 @@
                             configured) or else the offline console on the seed claim base
     python3 run.py test     set up .venv, then run the whole test suite (extra args go to pytest)
     python3 run.py check    set up .venv, then the lint and type gates CI runs (ruff, mypy)
+    python3 run.py catalogs update the message catalogs from the code (`catalogs check`: what is missing)
 
 Setting up means: create .venv beside this file and install claimbot into it with its
 test dependencies. It is skipped when pyproject.toml has not changed since the last time.
@@ -64,11 +65,13 @@ def main(argv: list[str]) -> int:
     elif argv == ["check"]:
         lint = subprocess.call([str(python), "-m", "ruff", "check", "."])
         return lint or subprocess.call([str(python), "-m", "mypy"])
+    elif argv[:1] == ["catalogs"]:
+        command = [str(python), "-m", "claimbot.catalogs", *argv[1:]]
     elif not argv:
         command = [str(python), "-m", "claimbot", "start"]
     else:
-        fail(f"unknown command {' '.join(argv)!r}; use `python3 run.py`, `python3 run.py test` or "
-             "`python3 run.py check`")
+        fail(f"unknown command {' '.join(argv)!r}; use `python3 run.py`, `python3 run.py test`, "
+             "`python3 run.py check` or `python3 run.py catalogs`")
     return subprocess.call(command)
 
 

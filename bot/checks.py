@@ -8,13 +8,21 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
+from knowledge.i18n import ENGLISH, Speech
+
 T = TypeVar("T")
 
 
 class NotModerator(app_commands.CheckFailure):
     def __init__(self, role: str | None) -> None:
-        need = f"the **{role}** role or " if role else ""
-        super().__init__(f"Only moderators can do this: it needs {need}the Manage Messages permission.")
+        self.role = role
+        super().__init__(self.say(ENGLISH))
+
+    def say(self, speech: Speech) -> str:
+        if self.role:
+            return speech.tr("Only moderators can do this: it needs the **{role}** role or the Manage Messages "
+                             "permission.", role=self.role)
+        return speech.tr("Only moderators can do this: it needs the Manage Messages permission.")
 
 
 def is_moderator(member: discord.Member | discord.User, permissions: discord.Permissions, role: str | None) -> bool:

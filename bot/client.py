@@ -13,9 +13,11 @@ from discord.ext import commands, tasks
 from knowledge.errors import ClaimbotError
 from knowledge.service import ClaimService
 
+from .checks import NotModerator
+from .i18n import CatalogTranslator, speech_for
 from .respond import reply_ephemeral
 from .settings import BotSettings
-from .views import PickTopic, TurnPage
+from .views import PickTopic, ShowOriginal, TurnPage
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +30,24 @@ class UserFacingError(app_commands.AppCommandError):
 
 class ClaimTree(app_commands.CommandTree["ClaimBot"]):
     async def on_error(self, interaction: discord.Interaction[ClaimBot], error: app_commands.AppCommandError) -> None:
+        said = speech_for(interaction)
+        original = getattr(error, "original", None)
         if isinstance(error, app_commands.CommandOnCooldown):
-            text = f"Easy there — you can ask again in {error.retry_after:.0f} s."
+            text = said.tr("Easy there — you can ask again in {seconds} s.", seconds=round(error.retry_after))
+        elif isinstance(error, NotModerator):
+            text = error.say(said)
         elif isinstance(error, (app_commands.CheckFailure, UserFacingError)):
             text = str(error)
-        elif isinstance(getattr(error, "original", None), ClaimbotError):
+        elif isinstance(original, ClaimbotError):
             # The domain's own errors are written for the person who caused them.
-            text = str(error.original)  # type: ignore[attr-defined]
+            text = original.say(said)
         elif isinstance(error, app_commands.TransformerError):
-            text = f"I couldn't read the value {error.value!r}."
+            text = said.tr("I couldn't read the value {value}.", value=repr(error.value))
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error("command /%s failed in guild %s", command, interaction.guild_id,
                       exc_info=getattr(error, "original", error))
-            text = "Sorry, something went wrong on my side. The error was logged; please try again later."
+            text = said.tr("Sorry, something went wrong on my side. The error was logged; please try again later.")
         try:
             await reply_ephemeral(interaction, text)
         except discord.HTTPException as exc:  # the interaction expired meanwhile: nobody left to tell
@@ -80,7 +86,9 @@ class ClaimBot(commands.Bot):
         self.forget_old_questions.start()
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        self.add_dynamic_items(PickTopic, TurnPage)
+        self.add_dynamic_items(PickTopic, TurnPage, ShowOriginal)
+        # Commands in every interface language Discord's clients offer, from the catalogs.
+        await self.tree.set_translator(CatalogTranslator())
         if self.settings.dev_guild_id is not None:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)

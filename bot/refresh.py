@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from knowledge.i18n import speech
 from knowledge.refresh import answers_to_refresh
 
 from .render import answer_pages, plain
@@ -27,15 +28,20 @@ async def refresh_posted_answers(bot: ClaimBot, community: str, topic_id: str, w
                                    within=timedelta(days=bot.settings.answer_update_days))
     if plan is None:
         return 0
-    embeds = answer_pages(plan.answer)
-    first = embeds[0]
-    first.description = f"{plain(plan.note)}\n{first.description or ''}"[:4096]
+    rendered: dict[str, tuple[discord.Embed, Any]] = {}
+    for language, answer in plan.answers.items():
+        said = speech(language)
+        embeds = answer_pages(answer, said)
+        first = embeds[0]
+        first.description = f"{said.line(plain(plan.note(said)))}\n{first.description or ''}"[:4096]
+        rendered[language] = first, answer_view(answer, said, 0, len(embeds))
     updated = 0
-    for ref in plan.refs:
+    for ref, language in plan.refs:
         channel_id, message_id = (int(part) for part in ref.split("/"))
         message = bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        embed, view = rendered[language]
         try:
-            await message.edit(embed=first, view=answer_view(plan.answer, 0, len(embeds)))
+            await message.edit(embed=embed, view=view)
             updated += 1
         except discord.NotFound:
             # Deleted by someone since: nothing left to keep current.

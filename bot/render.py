@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import discord
 from discord.utils import escape_markdown
 
-from knowledge.answers import STATUS_BADGE, Answer, ClaimView, SourceRef
+from knowledge.answers import Answer, ClaimView, SourceRef
 from knowledge.digest import Digest
-from knowledge.models import MARKDOWN_UNSAFE_IN_URL
-from knowledge.text import figure_label
+from knowledge.i18n import ENGLISH, Speech, language_name
+from knowledge.models import MARKDOWN_UNSAFE_IN_URL, Status
+from knowledge.statuses import badge, meaning
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -30,7 +31,6 @@ FOOTER_LIMIT = 2048
 
 # Neutral colours per decision, never the only signal: every status is spelt out.
 COLOUR = {"answer": discord.Colour.blurple(), "suggest": discord.Colour.gold(), "none": discord.Colour.light_grey()}
-STATUS_BADGE_BY_VALUE = {status.value: badge for status, badge in STATUS_BADGE.items()}
 # Room kept for "page 10/12" in the footer and the description line.
 _FOOTER_RESERVE = 80
 
@@ -66,20 +66,30 @@ def source_link(source: SourceRef) -> str:
     return f"{plain(source.publisher)} — *{title}*" + (f" ({plain(source.document)})" if source.document else "")
 
 
-def claim_text(claim: ClaimView) -> str:
-    lines = [plain(claim.statement)]
-    if (figure := figure_label(claim)) is not None:
-        lines.append(f"**Figure:** {plain(figure)}")
+def claim_text(claim: ClaimView, speech: Speech = ENGLISH, answer_language: str | None = None) -> str:
+    """One claim as lines of an embed field, in `speech`'s language (its text in the
+    moderators' translation when there is one, marked as such)."""
+    tr = speech.tr
+    lines = [speech.line(plain(claim.statement))]
+    if (figure := claim.figure_label(speech)) is not None:
+        lines.append(speech.line(tr("**Figure:** {figure}", figure=plain(figure))))
     if claim.quote:
-        lines.append(f"> \u201c{plain(claim.quote)}\u201d")
-    status = f"**{claim.badge}**"
+        lines.append("> " + speech.line(f"\u201c{plain(claim.quote)}\u201d"))
+    if claim.translated and claim.original is not None:
+        lines.append(speech.line(tr("\U0001f310 *translated by the moderators from {language}*",
+                                    language=language_name(claim.original.language, speech.language))))
+    elif answer_language is not None and claim.language != answer_language:
+        lines.append(speech.line(tr("*in {language}: not translated yet*",
+                                    language=language_name(claim.language, speech.language))))
+    status = f"**{badge(claim.status, speech)}**"
     if claim.verified_by:
-        status += f" by {plain(claim.verified_by)}"
+        status = tr("{status} by {verifier}", status=status, verifier=speech.isolate(plain(claim.verified_by)))
     if claim.disputed_by:
-        status += " \u00b7 disputed by " + ", ".join(plain(p) for p in claim.disputed_by)
-    lines.append(status)
+        status += " \u00b7 " + tr("disputed by {parties}",
+                                  parties=speech.join(speech.isolate(plain(p)) for p in claim.disputed_by))
+    lines.append(speech.line(status))
     if claim.sources:
-        lines.append("Source: " + ", ".join(source_link(s) for s in claim.sources))
+        lines.append(speech.line(tr("Source: {sources}", sources=", ".join(source_link(s) for s in claim.sources))))
     return "\n".join(lines)
 
 
@@ -104,27 +114,42 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def answer_fields(answer: Answer) -> list[Field]:
+def answer_fields(answer: Answer, speech: Speech = ENGLISH) -> list[Field]:
     fields: list[Field] = []
     for version in answer.versions:
-        name = _shorten(plain(version.party), FIELD_NAME_LIMIT - 20)
-        body = "\n\n".join(claim_text(c) for c in version.claims)
+        name = _shorten(speech.line(plain(version.party)), FIELD_NAME_LIMIT - 20)
+        body = "\n\n".join(claim_text(c, speech, answer.language) for c in version.claims)
         for i, chunk in enumerate(_chunks(body, FIELD_VALUE_LIMIT)):
-            fields.append(Field(name if i == 0 else f"{name} (continued)", chunk))
+            fields.append(Field(name if i == 0 else speech.tr("{name} (continued)", name=name), chunk))
     return fields
 
 
-def answer_pages(answer: Answer) -> list[discord.Embed]:
+def status_legend(answer: Answer, speech: Speech = ENGLISH) -> str:
+    """What each status in the answer means, one line each: not every reader knows the words."""
+    shown = dict.fromkeys(c.status for c in answer.claims)
+    return "\n".join(speech.line(f"{badge(status, speech)}: {meaning(status, speech)}")
+                     for status in Status if status in shown)
+
+
+def answer_pages(answer: Answer, speech: Speech = ENGLISH) -> list[discord.Embed]:
     """The embeds of an answer, one per page; a single page when it fits."""
     if answer.decision != "answer" or answer.topic is None:
-        return [message_embed(answer)]
-    title = _shorten(answer.topic.title, TITLE_LIMIT)
-    description = f"{plain(answer.topic.event_title)} \u00b7 every party's version, with its status and source"
-    footer = f"claims as of {answer.as_of:%Y-%m-%d}" if answer.as_of else "claims as of today"
+        return [message_embed(answer, speech)]
+    tr = speech.tr
+    title = _shorten(speech.line(answer.topic.title), TITLE_LIMIT)
+    description = speech.line(tr("{event} \u00b7 every party's version, with its status and source",
+                                 event=plain(answer.topic.event_title)))
+    if answer.untranslated:
+        description += "\n" + speech.line(tr("Some claims are shown in {language}: the moderators have not "
+                                             "translated them yet.",
+                                             language=language_name(answer.original_language, speech.language)))
+    as_of = (tr("claims as of {date}", date=speech.date(answer.as_of.date())) if answer.as_of
+             else tr("claims as of today"))
+    footer = status_legend(answer, speech) + "\n" + speech.line(as_of)
     budget = EMBED_TOTAL_LIMIT - len(title) - len(description) - len(footer) - _FOOTER_RESERVE
     pages: list[list[Field]] = [[]]
     used = 0
-    for field in answer_fields(answer):
+    for field in answer_fields(answer, speech):
         size = len(field.name) + len(field.value)
         if pages[-1] and (len(pages[-1]) >= FIELDS_PER_EMBED or used + size > budget):
             pages.append([])
@@ -136,53 +161,72 @@ def answer_pages(answer: Answer) -> list[discord.Embed]:
         embed = discord.Embed(title=title, description=description, colour=COLOUR["answer"])
         for field in fields:
             embed.add_field(name=field.name, value=field.value, inline=False)
-        suffix = f" \u00b7 page {number}/{len(pages)}" if len(pages) > 1 else ""
+        suffix = (" \u00b7 " + tr("page {page}/{pages}", page=number, pages=len(pages))) if len(pages) > 1 else ""
         embed.set_footer(text=footer + suffix)
         embeds.append(embed)
     return embeds
 
 
-def message_embed(answer: Answer) -> discord.Embed:
+def message_embed(answer: Answer, speech: Speech = ENGLISH) -> discord.Embed:
     """The embed for "did you mean" and for no answer."""
-    embed = discord.Embed(description=answer.message or "", colour=COLOUR[answer.decision])
+    embed = discord.Embed(description=speech.line(answer.message_in(speech) or ""), colour=COLOUR[answer.decision])
     for n, suggestion in enumerate(answer.suggestions, 1):
-        embed.add_field(name=f"{n}. {_shorten(suggestion.title, FIELD_NAME_LIMIT - 4)}",
-                        value=_shorten(suggestion.event_title, FIELD_VALUE_LIMIT), inline=False)
+        embed.add_field(name=speech.line(f"{speech.number(n)}. {_shorten(suggestion.title, FIELD_NAME_LIMIT - 8)}"),
+                        value=_shorten(speech.line(suggestion.event_title), FIELD_VALUE_LIMIT), inline=False)
     return embed
 
 
-def digest_embeds(digest: Digest, title: str) -> list[discord.Embed]:
+def _status_badge(value: str, speech: Speech) -> str:
+    try:
+        return badge(Status(value), speech)
+    except ValueError:
+        return value  # a status word from an older version of claimbot: shown as it was stored
+
+
+def digest_embeds(digest: Digest, title: str, speech: Speech = ENGLISH) -> list[discord.Embed]:
     """The digest as embeds within Discord's limits; long sections continue in more fields/embeds."""
+    tr = speech.tr
     sections: list[tuple[str, list[str]]] = [
-        ("New claims", [f"**{plain(c.party)}** on *{plain(c.topic)}*: {plain(c.statement)}"
-                        for c in digest.new_claims]),
-        ("Status changes", [f"**{plain(c.party)}**: {plain(c.statement)}\n"
-                            f"{STATUS_BADGE_BY_VALUE.get(c.before, c.before)} \u2192 "
-                            f"{STATUS_BADGE_BY_VALUE.get(c.after, c.after)}"
-                            + (f" (verified by {plain(c.verified_by)})" if c.verified_by else "")
-                            for c in digest.status_changes]),
-        ("Asked about most", [f"{n}\u00d7 {plain(t)}" for t, n in digest.most_asked]),
-        ("Still unanswered", [f"{g.count}\u00d7 \u201c{plain(g.example)}\u201d" for g in digest.unanswered]),
+        (tr("New claims"), [speech.line(tr("**{party}** on *{topic}*: {statement}", party=plain(c.party),
+                                           topic=plain(c.topic), statement=plain(c.statement)))
+                            for c in digest.new_claims]),
+        (tr("Status changes"), [speech.line(f"**{plain(c.party)}**: {plain(c.statement)}") + "\n"
+                                + speech.line(f"{_status_badge(c.before, speech)} \u2192 "
+                                              f"{_status_badge(c.after, speech)}"
+                                              + (" " + tr("(verified by {verifier})", verifier=plain(c.verified_by))
+                                                 if c.verified_by else ""))
+                                for c in digest.status_changes]),
+        (tr("Asked about most"), [speech.line(tr("{count}\u00d7 {topic}", count=n, topic=plain(t)))
+                                  for t, n in digest.most_asked]),
+        (tr("Still unanswered"), [speech.line(tr("{count}\u00d7 \u201c{question}\u201d", count=g.count,
+                                                 question=plain(g.example)))
+                                  for g in digest.unanswered]),
     ]
-    left_out = [f"{n} more {what}" for n, what in ((digest.more_new_claims, "new claims"),
-                                                  (digest.more_status_changes, "status changes")) if n]
+    left_out = [text for n, text in (
+        (digest.more_new_claims,
+         speech.plural("{n} more new claim", "{n} more new claims", digest.more_new_claims)),
+        (digest.more_status_changes,
+         speech.plural("{n} more status change", "{n} more status changes", digest.more_status_changes)),
+    ) if n]
     if left_out:
-        sections.append(("Not listed here", [f"{' and '.join(left_out)}: `/claim search` finds them, "
-                                             "`/claim export` has them all."]))
+        sections.append((tr("Not listed here"), [speech.line(tr("{what}: `/claim search` finds them, "
+                                                               "`/claim export` has them all.",
+                                                               what=speech.join(left_out)))]))
     fields: list[Field] = []
     for name, lines in sections:
         if not lines:
             continue
         for i, chunk in enumerate(_chunks("\n".join(lines), FIELD_VALUE_LIMIT)):
-            fields.append(Field(name if i == 0 else f"{name} (continued)", chunk))
-    period = f"{digest.since:%Y-%m-%d %H:%M} \u2192 {digest.until:%Y-%m-%d %H:%M} UTC"
+            fields.append(Field(name if i == 0 else tr("{name} (continued)", name=name), chunk))
+    since, until = f"{digest.since:%Y-%m-%d %H:%M}", f"{digest.until:%Y-%m-%d %H:%M}"
+    period = tr("What changed, {since} \u2192 {until} UTC", since=since, until=until)
     embeds: list[discord.Embed] = []
-    current = discord.Embed(title=title, description=f"What changed, {period}", colour=COLOUR["answer"])
+    current = discord.Embed(title=title, description=speech.line(period), colour=COLOUR["answer"])
     for field in fields:
         size = len(current) + len(field.name) + len(field.value)
         if len(current.fields) >= FIELDS_PER_EMBED or size > EMBED_TOTAL_LIMIT - 100:
             embeds.append(current)
-            current = discord.Embed(title=f"{title} (continued)", colour=COLOUR["answer"])
+            current = discord.Embed(title=tr("{name} (continued)", name=title), colour=COLOUR["answer"])
         current.add_field(name=field.name, value=field.value, inline=False)
     embeds.append(current)
     return embeds

@@ -15,6 +15,7 @@ from knowledge.errors import ClaimbotError
 from knowledge.service import ClaimService
 
 from .checks import is_moderator
+from .i18n import speech_for
 from .respond import off_loop, reply_ephemeral
 
 T = TypeVar("T")
@@ -34,7 +35,8 @@ async def guarded(interaction: discord.Interaction[Any], func: Callable[..., T],
     try:
         return await off_loop(interaction, func, *args, ephemeral=ephemeral, **kwargs)
     except ClaimbotError as exc:
-        await reply_ephemeral(interaction, f"Not saved: {exc}")
+        said = speech_for(interaction)
+        await reply_ephemeral(interaction, said.tr("Not saved: {reason}", reason=exc.say(said)))
         return None
 
 

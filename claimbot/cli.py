@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from knowledge.answers import QuestionError, clean_question
 from knowledge.errors import ClaimbotError
 from knowledge.history import describe_entry
+from knowledge.i18n import LANGUAGES, N_, Speech, choose_language, speech
 from knowledge.knowledge_file import KnowledgeFileError, load_knowledge_file
 from knowledge.service import ClaimService
 from knowledge.settings import Settings
@@ -25,8 +26,10 @@ from knowledge.text import render_text
 from .bootstrap import build_service
 
 LOCAL_COMMUNITY = "local"
-CHAT_BANNER = """claimbot offline console — the same answers the Discord bot gives.
-Ask a question (e.g. "how many casualties?"); :help for commands, :quit to leave."""
+CHAT_BANNER = N_("""claimbot offline console — the same answers the Discord bot gives.
+Ask a question (e.g. "how many casualties?"); :help for commands, :quit to leave.""")
+CHAT_HELP = N_("Type a question. A number picks a \u201cdid you mean\u201d suggestion. "
+               ":events lists events, :event ID ties the console to one, :quit leaves.")
 
 
 class CliError(ClaimbotError):
@@ -61,6 +64,27 @@ def whole_number(low: int, high: int, unit: str = "") -> Callable[[str], int]:
     return parse
 
 
+def language(text: str) -> str:
+    """`--lang`: one of the interface languages (uk, ar, fr…); English otherwise, with a word why."""
+    code = text.strip()
+    if choose_language(code) != code.split("-")[0].casefold():
+        raise argparse.ArgumentTypeError(f"'{code[:20]}' is not a language claimbot speaks; use one of "
+                                         + ", ".join(LANGUAGES))
+    return choose_language(code)
+
+
+def terminal_language() -> str | None:
+    """The terminal's language, as gettext programs read it (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(name, "").split(":")[0].split(".")[0]:
+            return None if value in ("C", "POSIX") else value
+    return None
+
+
+def _speech(args: argparse.Namespace) -> Speech:
+    return speech(getattr(args, "lang", None) or terminal_language())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claimbot", description=__doc__)
     parser.add_argument("--community", default=LOCAL_COMMUNITY, type=community_id,
@@ -71,9 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--event", help="the event the question is about (an event id)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--lang", type=language, help=f"answer in this language ({', '.join(LANGUAGES)}); "
+                     "default: the terminal's (LANG), else English")
 
     chat = sub.add_parser("chat", help="an interactive offline console")
     chat.add_argument("--event", help="tie the console to an event (an event id)")
+    chat.add_argument("--lang", type=language, help=f"answer in this language ({', '.join(LANGUAGES)})")
 
     imp = sub.add_parser("import", help="load a knowledge file into the claim base")
     imp.add_argument("file", type=Path)
@@ -154,7 +181,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         print(f"claimbot: setting {name} is invalid: {first['msg']} (fix it in the environment or .env)",
               file=sys.stderr)
     except ClaimbotError as exc:  # knowledge files, the store, questions, curation: written for the reader
-        print(f"claimbot: {exc}", file=sys.stderr)
+        print(f"claimbot: {exc.say(_speech(args))}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return 2
@@ -177,18 +204,21 @@ def _event(service: ClaimService, community: str, event_id: str | None) -> str |
 
 
 def cmd_ask(service: ClaimService, args: argparse.Namespace) -> int:
+    said = _speech(args)
     answer = service.ask(args.community, args.question, event_id=_event(service, args.community, args.event),
-                         channel="cli")
+                         channel="cli", language=said.language)
     if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_json(said), ensure_ascii=False, indent=2))
     else:
-        print(render_text(answer))
+        print(render_text(answer, speech=said))
     return 0
 
 
 def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
     event_id = _event(service, args.community, args.event)
-    print(CHAT_BANNER)
+    said = _speech(args)
+    tr = said.tr
+    print(tr(CHAT_BANNER))
     last_suggestions: list[str] = []
     while True:
         try:
@@ -200,8 +230,7 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
         if command in (":quit", ":q", ":exit"):
             return 0
         if command == ":help":
-            print("Type a question. A number picks a \u201cdid you mean\u201d suggestion. "
-                  ":events lists events, :event ID ties the console to one, :quit leaves.")
+            print(tr(CHAT_HELP))
             continue
         if command == ":events":
             for event in service.knowledge(args.community).events.values():
@@ -211,22 +240,23 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
             try:
                 event_id = _event(service, args.community, command.removeprefix(":event").strip() or None)
             except CliError as exc:
-                print(exc)
+                print(exc.say(said))
                 continue
-            print(f"Questions are now about {event_id}." if event_id else "No event context.")
+            print(tr("Questions are now about {event}.", event=event_id) if event_id else tr("No event context."))
             continue
         if command.isdigit() and 1 <= int(command) <= len(last_suggestions):
-            picked = service.answer_topic(args.community, last_suggestions[int(command) - 1])
-            print(render_text(picked) if picked else "That topic is gone.")
+            picked = service.answer_topic(args.community, last_suggestions[int(command) - 1],
+                                          language=said.language)
+            print(render_text(picked, speech=said) if picked else tr("That topic is gone."))
             continue
         try:
             clean_question(line)
-            answer = service.ask(args.community, line, event_id=event_id, channel="cli")
+            answer = service.ask(args.community, line, event_id=event_id, channel="cli", language=said.language)
         except QuestionError as exc:
-            print(exc)
+            print(exc.say(said))
             continue
         last_suggestions = [s.id for s in answer.suggestions] if answer.decision == "suggest" else []
-        print(render_text(answer))
+        print(render_text(answer, speech=said))
 
 
 def cmd_import(service: ClaimService, args: argparse.Namespace) -> int:

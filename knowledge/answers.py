@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from .base import KnowledgeBase
 from .errors import ClaimbotError
-from .models import Claim, Figure, Meta, Status
+from .i18n import DEFAULT_LANGUAGE, ENGLISH, N_, Speech
+from .models import Claim, Figure, FigureTranslation, Meta, Status
 from .normalise import clean_text_or_empty
 from .statuses import badge
 
@@ -24,8 +25,8 @@ MAX_QUESTION = 2000
 # readers, colour-blind readers and plain-text front ends.
 STATUS_BADGE: dict[Status, str] = {status: badge(status) for status in Status}
 
-NO_ANSWER_TEXT = "No sourced claims on that yet. The question has been noted for the moderators."
-UNSURE_TEXT = "I'm not sure which topic you mean. Did you mean one of these?"
+NO_ANSWER_TEXT = N_("No sourced claims on that yet. The question has been noted for the moderators.")
+UNSURE_TEXT = N_("I'm not sure which topic you mean. Did you mean one of these?")
 
 
 class QuestionError(ClaimbotError, ValueError):
@@ -43,15 +44,16 @@ def clean_question(text: str) -> str:
     characters, no invisible padding — so what is matched, recorded for the moderators and
     shown back is exactly what a person can see."""
     if any("\ud800" <= ch <= "\udfff" for ch in text):
-        raise QuestionError("The question is not valid text (it looks like binary data); type it as plain words.")
+        raise QuestionError(N_("The question is not valid text (it looks like binary data); type it as plain words."))
     if "\x00" in text:
-        raise QuestionError("The question contains binary data (NUL bytes); type it as plain words.")
+        raise QuestionError(N_("The question contains binary data (NUL bytes); type it as plain words."))
     # Zero-width spaces and soft hyphens inside a question only split or hide words.
     text = " ".join(clean_text_or_empty(text).translate(_INVISIBLE_IN_QUESTIONS).split())
     if not text:
-        raise QuestionError('The question is empty; ask something like "how many casualties?".')
+        raise QuestionError(N_('The question is empty; ask something like "how many casualties?".'))
     if len(text) > MAX_QUESTION:
-        raise QuestionError(f"The question is {len(text):,} characters long; keep it under {MAX_QUESTION:,}.")
+        raise QuestionError(N_("The question is {length} characters long; keep it under {limit}."),
+                            length=len(text), limit=MAX_QUESTION)
     return text
 
 
@@ -66,6 +68,14 @@ class SourceRef(View):
     url: str | None = None
     document: str | None = None
     published: date | None = None
+
+
+class Original(View):
+    """A claim as its curators wrote it, beside a translation."""
+
+    language: str
+    statement: str
+    quote: str | None = None
 
 
 class ClaimView(View):
@@ -83,11 +93,25 @@ class ClaimView(View):
     supported_by: list[SourceRef] = []
     note: str | None = None
     updated_at: datetime | None = None
+    language: str = DEFAULT_LANGUAGE  # what statement and quote are written in
+    # Set when statement/quote are the moderators' translation: the claim as written.
+    original: Original | None = None
+    figure_translation: FigureTranslation | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def badge(self) -> str:
         return STATUS_BADGE[self.status]
+
+    @property
+    def translated(self) -> bool:
+        return self.original is not None
+
+    def figure_label(self, speech: Speech = ENGLISH) -> str | None:
+        """The figure in the party's bound and words, never a number they did not give."""
+        if self.figure is None:
+            return None
+        return self.figure.label(speech, self.figure_translation)
 
 
 class PartyVersion(View):
@@ -103,6 +127,7 @@ class TopicRef(View):
     event_title: str
     event_date: date | None = None
     score: float | None = None
+    language: str = DEFAULT_LANGUAGE  # what title and event_title are written in
 
 
 class Answer(View):
@@ -113,6 +138,10 @@ class Answer(View):
     versions: list[PartyVersion] = []
     suggestions: list[TopicRef] = []
     as_of: datetime | None = None  # when the newest of the shown claims last changed
+    # The language the content was asked for; parts without a translation are in
+    # `original_language`, the language the topic's claims are written in.
+    language: str = DEFAULT_LANGUAGE
+    original_language: str = DEFAULT_LANGUAGE
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -125,12 +154,24 @@ class Answer(View):
 
     @property
     def message(self) -> str | None:
-        """The sentence to show above the content, when there is no plain answer."""
-        return {"suggest": UNSURE_TEXT, "none": NO_ANSWER_TEXT}.get(self.decision)
+        """The sentence to show above the content, when there is no plain answer (English)."""
+        return self.message_in(ENGLISH)
 
-    def to_json(self) -> dict[str, Any]:
-        """The machine-readable form (CLI --json): stable keys, plain JSON values."""
+    def message_in(self, speech: Speech) -> str | None:
+        message = {"suggest": UNSURE_TEXT, "none": NO_ANSWER_TEXT}.get(self.decision)
+        return speech.tr(message) if message is not None else None
+
+    @property
+    def untranslated(self) -> bool:
+        """Whether some claims are shown in the original language for want of a translation."""
+        return any(c.language != self.language for c in self.claims)
+
+    def to_json(self, speech: Speech = ENGLISH) -> dict[str, Any]:
+        """The machine-readable form (CLI --json): stable keys, plain JSON values. `lang` is
+        the interface language of `message` and figure labels; each claim says which
+        language its text is in and, when translated, carries the original."""
         return {
+            "lang": speech.language,
             "question": self.question,
             "answered": self.answered,
             "decision": self.decision,
@@ -144,9 +185,12 @@ class Answer(View):
                     "statement": c.statement,
                     # Only the fields the party's figure has (no number when they gave
                     # none), and the label every front end shows.
-                    "figure": ({**c.figure.model_dump(mode="json", exclude_none=True), "label": c.figure.label()}
-                               if c.figure else None),
+                    "figure": ({**c.figure.model_dump(mode="json", exclude_none=True),
+                                "label": c.figure_label(speech)} if c.figure else None),
                     "quote": c.quote,
+                    "language": c.language,
+                    "translated": c.translated,
+                    "original": c.original.model_dump(mode="json") if c.original else None,
                     "status": c.status.value,
                     "verified_by": c.verified_by,
                     "disputed_by": c.disputed_by,
@@ -157,14 +201,22 @@ class Answer(View):
             ],
             "suggestions": [s.model_dump(mode="json") for s in self.suggestions],
             "as_of": self.as_of.isoformat() if self.as_of else None,
-            "message": self.message,
+            "message": self.message_in(speech),
         }
 
 
-def topic_ref(kb: KnowledgeBase, topic_id: str, score: float | None = None) -> TopicRef:
+def topic_ref(kb: KnowledgeBase, topic_id: str, score: float | None = None,
+              language: str = DEFAULT_LANGUAGE) -> TopicRef:
+    """A topic's title and event, in `language` where the moderators translated them."""
+    topic = kb.topics[topic_id]
     event = kb.event_of(topic_id)
-    return TopicRef(id=topic_id, title=kb.topics[topic_id].title, event_id=event.id, event_title=event.title,
-                    event_date=event.date, score=score)
+    title, event_title, shown = topic.title, event.title, event.language
+    if language != event.language and language in topic.translations:
+        title, shown = topic.translations[language].title, language
+        if language in event.translations:
+            event_title = event.translations[language].title
+    return TopicRef(id=topic_id, title=title, event_id=event.id, event_title=event_title,
+                    event_date=event.date, score=score, language=shown)
 
 
 def compose(
@@ -175,25 +227,31 @@ def compose(
     *,
     confidence: float,
     also: list[TopicRef] | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Answer:
-    """Every party's version of one topic, grouped by party and ordered for comparison."""
+    """Every party's version of one topic, grouped by party and ordered for comparison;
+    in `language` wherever the moderators translated it, in the original elsewhere."""
     claims = kb.claims_of(topic_id)
+    original = kb.event_of(topic_id).language
     groups: dict[str, list[ClaimView]] = {}
     for claim in claims:
-        groups.setdefault(claim.party, []).append(_view(kb, metas, claim))
+        groups.setdefault(claim.party, []).append(_view(kb, metas, claim, language, original))
     versions = [
-        PartyVersion(party_id=pid, party=_party_name(kb, pid), claims=views) for pid, views in groups.items()
+        PartyVersion(party_id=pid, party=_party_name(kb, pid, language), claims=views)
+        for pid, views in groups.items()
     ]
     versions = _order_versions(versions)
     stamps = [metas[("claim", c.id)].updated_at for c in claims if ("claim", c.id) in metas]
     return Answer(
         question=question,
         decision="answer",
-        topic=topic_ref(kb, topic_id, confidence),
+        topic=topic_ref(kb, topic_id, confidence, language),
         confidence=confidence,
         versions=versions,
         suggestions=also or [],
         as_of=max(stamps) if stamps else None,
+        language=language,
+        original_language=original,
     )
 
 
@@ -215,30 +273,39 @@ def _order_versions(versions: list[PartyVersion]) -> list[PartyVersion]:
     return sorted(versions, key=key)
 
 
-def _party_name(kb: KnowledgeBase, party_id: str) -> str:
+def _party_name(kb: KnowledgeBase, party_id: str, language: str = DEFAULT_LANGUAGE) -> str:
     party = kb.parties.get(party_id)
-    return party.name if party else party_id
+    if party is None:
+        return party_id
+    return party.translations[language].name if language in party.translations else party.name
 
 
-def _view(kb: KnowledgeBase, metas: dict[tuple[str, str], Meta], claim: Claim) -> ClaimView:
+def _view(kb: KnowledgeBase, metas: dict[tuple[str, str], Meta], claim: Claim, language: str,
+          original_language: str) -> ClaimView:
     def source(sid: str) -> SourceRef:
         s = kb.sources[sid]
         return SourceRef(id=s.id, publisher=s.publisher, title=s.title, url=s.url, document=s.document,
                          published=s.published)
 
     meta = metas.get(("claim", claim.id))
+    translation = claim.translations.get(language) if language != original_language else None
     return ClaimView(
         id=claim.id,
         party_id=claim.party,
-        party=_party_name(kb, claim.party),
-        statement=claim.statement,
+        party=_party_name(kb, claim.party, language),
+        statement=translation.statement if translation else claim.statement,
         figure=claim.figure,
-        quote=claim.quote,
+        figure_translation=translation.figure if translation else None,
+        # A quote stays verbatim unless the moderators translated it too.
+        quote=(translation.quote or claim.quote) if translation else claim.quote,
+        language=language if translation else original_language,
+        original=(Original(language=original_language, statement=claim.statement, quote=claim.quote)
+                  if translation else None),
         status=claim.status,
         verified_by=claim.verification.by if claim.verification else None,
         verification_note=claim.verification.note if claim.verification else None,
         sources=[source(s) for s in claim.sources if s in kb.sources],
-        disputed_by=[_party_name(kb, p) for p in claim.disputed_by],
+        disputed_by=[_party_name(kb, p, language) for p in claim.disputed_by],
         supported_by=[source(s) for s in claim.supported_by if s in kb.sources],
         note=claim.note,
         updated_at=meta.updated_at if meta else None,

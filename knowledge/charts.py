@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from .base import KnowledgeBase  # noqa: E402
+from .i18n import ENGLISH, Speech  # noqa: E402
 from .models import Status  # noqa: E402
 from .statuses import STATUS_INFO  # noqa: E402
 
@@ -20,8 +21,11 @@ from .statuses import STATUS_INFO  # noqa: E402
 COLOURS = {status: info.colour for status, info in STATUS_INFO.items()}
 
 
-def status_chart(kb: KnowledgeBase, topic_ids: list[str]) -> bytes | None:
-    """PNG bytes, or None when there is nothing to draw."""
+def status_chart(kb: KnowledgeBase, topic_ids: list[str], speech: Speech = ENGLISH) -> bytes | None:
+    """PNG bytes, or None when there is nothing to draw. Labels in `speech`'s language —
+    except right-to-left ones, which matplotlib cannot shape: those get English labels."""
+    if speech.rtl:
+        speech = ENGLISH
     topics = [t for t in topic_ids if t in kb.topics and kb.claims_of(t)][:8]
     if not topics:
         return None
@@ -31,13 +35,13 @@ def status_chart(kb: KnowledgeBase, topic_ids: list[str]) -> bytes | None:
     for status in Status:
         counts = [sum(1 for c in kb.claims_of(t) if c.status is status) for t in topics]
         if any(counts):
-            ax.barh(labels, counts, left=left, color=COLOURS[status], label=status.value)
+            ax.barh(labels, counts, left=left, color=COLOURS[status], label=speech.tr(STATUS_INFO[status].word))
             left = [a + b for a, b in zip(left, counts, strict=True)]
     ax.invert_yaxis()
-    ax.set_xlabel("claims")
+    ax.set_xlabel(speech.tr("claims"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole claims only
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=5, fontsize="small", frameon=False)
-    ax.set_title("Claims per status, most active topics", fontsize="medium")
+    ax.set_title(speech.tr("Claims per status, most active topics"), fontsize="medium")
     buffer = io.BytesIO()
     # bbox "tight": the long topic titles and the legend below the bars stay in the picture.
     fig.savefig(buffer, format="png", bbox_inches="tight")

@@ -21,6 +21,7 @@ from .answers import clean_question
 from .base import KnowledgeBase
 from .errors import ClaimbotError
 from .history import describe_entry, field_changes
+from .i18n import N_
 from .models import (
     MAX_SHORT,
     MAX_STATEMENT,
@@ -82,16 +83,17 @@ class Curator:
     def add_claim(self, community: str, form: ClaimForm, actor: str) -> Claim:
         kb = self.service.knowledge(community)
         if form.topic_id not in kb.topics:
-            raise CurationError(f"topic: there is no topic `{form.topic_id}`; pick one from the list")
+            raise CurationError(N_("topic: there is no topic `{topic}`; pick one from the list"), topic=form.topic_id)
         party_name = form.party.strip()
         if not party_name:
-            raise CurationError("party: say who makes the claim (e.g. Russia's defence ministry)")
+            raise CurationError(N_("party: say who makes the claim (e.g. Russia's defence ministry)"))
         statement = form.statement.strip()
         if not statement:
-            raise CurationError("statement: write what the party says")
+            raise CurationError(N_("statement: write what the party says"))
         if len(statement) > MAX_STATEMENT:
-            raise CurationError(f"statement: {len(statement):,} characters; at most {MAX_STATEMENT:,} fit beside "
-                                "the other versions — shorten it or split it into two claims")
+            raise CurationError(N_("statement: {length} characters; at most {limit} fit beside the other versions "
+                                   "— shorten it or split it into two claims"),
+                                length=len(statement), limit=MAX_STATEMENT)
         writes: list[Write] = []
         party = self._party(kb, party_name, writes)
         source = self._source(kb, form.source_url.strip(), writes)
@@ -114,7 +116,7 @@ class Curator:
 
     def _source(self, kb: KnowledgeBase, url: str, writes: list[Write]) -> Source:
         if not url:
-            raise CurationError("source: give the URL of the article or statement the claim comes from")
+            raise CurationError(N_("source: give the URL of the article or statement the claim comes from"))
         for source in kb.sources.values():
             if source.url == url:
                 return source
@@ -129,8 +131,8 @@ class Curator:
             return None
         match = FIGURE.match(text)
         if not match:
-            raise CurationError('figure: write a number and what it counts, e.g. "70 attackers killed" or '
-                                '"over 70 attackers killed"; when the party gave no number, leave it empty')
+            raise CurationError(N_('figure: write a number and what it counts, e.g. "70 attackers killed" or '
+                                   '"over 70 attackers killed"; when the party gave no number, leave it empty'))
         value_text = match["value"].replace(",", "")
         value: int | float = float(value_text) if "." in value_text else int(value_text)
         bound = _FORM_BOUND.get((match["bound"] or "").casefold(), "value")
@@ -139,14 +141,14 @@ class Curator:
     def add_topic(self, community: str, event_id: str, title: str, actor: str, aliases: str = "") -> Topic:
         kb = self.service.knowledge(community)
         if event_id not in kb.events:
-            raise CurationError(f"event: there is no event `{event_id}`; pick one from the list")
+            raise CurationError(N_("event: there is no event `{event}`; pick one from the list"), event=event_id)
         title = title.strip()
         if not title:
-            raise CurationError("title: write the contested question, e.g. How many people were killed?")
+            raise CurationError(N_("title: write the contested question, e.g. How many people were killed?"))
         wanted = title.casefold()
         for tid in kb.topics:
             if kb.topic_event[tid] == event_id and kb.topics[tid].title.casefold() == wanted:
-                raise CurationError(f"title: this event already has that topic (`{tid}`)")
+                raise CurationError(N_("title: this event already has that topic (`{topic}`)"), topic=tid)
         topic = _validated(Topic, id=_unique(normalise_id(title), kb.topics), title=title,
                            aliases=[a.strip() for a in aliases.split(";") if a.strip()])
         self.service.write(community, [Write("topic", topic.id, "create", topic, event_id)], actor)
@@ -157,7 +159,8 @@ class Curator:
         try:
             when = date.fromisoformat(day.strip())
         except ValueError:
-            raise CurationError(f"date: '{day}' is not a date; write it as YYYY-MM-DD, e.g. 2023-05-22") from None
+            raise CurationError(N_("date: '{day}' is not a date; write it as YYYY-MM-DD, e.g. 2023-05-22"),
+                                day=day) from None
         event = _validated(Event, id=_unique(normalise_id(f"{title} {when.year}"), kb.events), title=title.strip(),
                            date=when, location=location.strip() or None)
         self.service.write(community, [Write("event", event.id, "create", event)], actor)
@@ -170,14 +173,14 @@ class Curator:
         try:
             new_status = Status(status)
         except ValueError:
-            raise CurationError(f"status: unknown status '{status}'; use one of "
-                                + ", ".join(s.value for s in Status)) from None
+            raise CurationError(N_("status: unknown status '{status}'; use one of {statuses}"), status=status,
+                                statuses=", ".join(s.value for s in Status)) from None
         verification = None
         if verified_by.strip() or note.strip():
             verification = _validated(Verification, by=verified_by.strip() or "moderators",
                                       note=note.strip() or None)
         if new_status.needs_verifier and not verified_by.strip():
-            raise CurationError(f"verified_by: '{new_status.value}' needs who verified it (e.g. BBC)")
+            raise CurationError(N_("verified_by: '{status}' needs who verified it (e.g. BBC)"), status=new_status.value)
         return self.edit_claim(community, claim_id, actor, expected_version=expected_version,
                                status=new_status, verification=verification)
 
@@ -185,17 +188,17 @@ class Curator:
                    **changes: Any) -> Change:
         stored = self.service.record(community, "claim", claim_id)
         if stored is None:
-            raise CurationError(f"claim: there is no claim `{claim_id}`; pick one from the list")
+            raise CurationError(N_("claim: there is no claim `{claim}`; pick one from the list"), claim=claim_id)
         version = stored.meta.version if expected_version is None else expected_version
         data = stored.record.model_dump()
         data.update({k: v for k, v in changes.items()})
         if "statement" in changes and isinstance(changes["statement"], str):
             data["statement"] = changes["statement"].strip()
             if not data["statement"]:
-                raise CurationError("statement: cannot be empty")
+                raise CurationError(N_("statement: cannot be empty"))
         claim = _validated(Claim, **data)
         if claim == stored.record:
-            raise CurationError("nothing to change: the claim already says that")
+            raise CurationError(N_("nothing to change: the claim already says that"))
         (entry,) = self.service.write(community, [Write("claim", claim_id, "update", claim, stored.parent, version)],
                                       actor)
         return Change(claim_id, stored.parent or "", change_summary(entry, self.service.knowledge(community)))
@@ -203,14 +206,14 @@ class Curator:
     def remove_claim(self, community: str, claim_id: str, actor: str) -> None:
         stored = self.service.record(community, "claim", claim_id)
         if stored is None:
-            raise CurationError(f"claim: there is no claim `{claim_id}`")
+            raise CurationError(N_("claim: there is no claim `{claim}`; pick one from the list"), claim=claim_id)
         self.service.write(community, [Write("claim", claim_id, "delete", expected_version=stored.meta.version)],
                            actor)
 
     def restore_claim(self, community: str, claim_id: str, actor: str) -> None:
         stored = self.service.record(community, "claim", claim_id, include_deleted=True)
         if stored is None or stored.meta.deleted_at is None:
-            raise CurationError(f"claim: `{claim_id}` is not a removed claim")
+            raise CurationError(N_("claim: `{claim}` is not a removed claim"), claim=claim_id)
         self.service.write(community, [Write("claim", claim_id, "restore", expected_version=stored.meta.version)],
                            actor)
 
@@ -264,18 +267,87 @@ class Curator:
         text = clean_question(question)
         stored = self.service.record(community, "topic", topic_id)
         if stored is None or not isinstance(stored.record, Topic):
-            raise CurationError(f"topic: there is no topic `{topic_id}`; pick one from the list")
+            raise CurationError(N_("topic: there is no topic `{topic}`; pick one from the list"), topic=topic_id)
         topic = stored.record
         known = {topic.title.casefold(), *(alias.casefold() for alias in topic.aliases)}
         if text.casefold() in known:
-            raise CurationError(f"`{topic_id}` already knows that phrasing")
+            raise CurationError(N_("`{topic}` already knows that phrasing"), topic=topic_id)
         if len(text) > MAX_SHORT:
-            raise CurationError(f"question: {len(text):,} characters; a phrasing to learn has at most {MAX_SHORT} — "
-                                "link a shorter way of asking it")
+            raise CurationError(N_("question: {length} characters; a phrasing to learn has at most {limit} — "
+                                   "link a shorter way of asking it"), length=len(text), limit=MAX_SHORT)
         linked = _validated(Topic, **{**topic.model_dump(), "aliases": [*topic.aliases, text]})
         self.service.write(community, [Write("topic", topic_id, "update", linked, stored.parent,
                                              stored.meta.version)], actor)
         return linked
+
+    def translate_claim(self, community: str, claim_id: str, language: str, actor: str, *, statement: str,
+                        quote: str = "", figure_wording: str = "", figure_unit: str = "") -> Change:
+        """Add or replace a moderator's translation of a claim into `language`.
+
+        `figure_unit` is one text ("civilians killed", shown as "unit: number"), or the
+        unit's plural forms one per line ("one: …", "few: …", "many: …", "other: …") so
+        that number and unit agree in that language."""
+        stored = self.service.record(community, "claim", claim_id)
+        if stored is None or not isinstance(stored.record, Claim):
+            raise CurationError(N_("claim: there is no claim `{claim}`; pick one from the list"), claim=claim_id)
+        claim = stored.record
+        translation: dict[str, Any] = {"statement": statement.strip()}
+        if not translation["statement"]:
+            raise CurationError(N_("statement: write the claim in that language"))
+        if quote.strip():
+            translation["quote"] = quote.strip()
+        if figure_unit.strip() or figure_wording.strip():
+            if not figure_unit.strip():
+                raise CurationError(N_("figure unit: say what the figure counts, in that language"))
+            figure: dict[str, Any] = {"unit": _unit_forms(figure_unit)}
+            if figure_wording.strip():
+                figure["wording"] = figure_wording.strip()
+            translation["figure"] = figure
+        self._not_the_original(community, "topic", stored.parent, language)
+        translations: dict[str, Any] = {k: v.model_dump(exclude_none=True) for k, v in claim.translations.items()}
+        translations[language] = translation
+        return self.edit_claim(community, claim_id, actor, expected_version=stored.meta.version,
+                               translations=translations)
+
+    def _not_the_original(self, community: str, kind: str, parent: str | None, language: str) -> None:
+        kb = self.service.knowledge(community)
+        event = kb.event_of(parent) if kind == "topic" and parent in kb.topics else kb.events.get(parent or "")
+        if event is not None and event.language == language:
+            raise CurationError(N_("language: the claims of this event are written in {language} already; "
+                                   "translate them into another language"), language=language)
+
+    def translate_topic(self, community: str, topic_id: str, language: str, title: str, actor: str,
+                        aliases: str = "") -> Topic:
+        """Add or replace a topic's title in `language`, with how members ask it there
+        (aliases separated by ;, which the matcher learns at once)."""
+        stored = self.service.record(community, "topic", topic_id)
+        if stored is None or not isinstance(stored.record, Topic):
+            raise CurationError(N_("topic: there is no topic `{topic}`; pick one from the list"), topic=topic_id)
+        topic = stored.record
+        self._not_the_original(community, "event", stored.parent, language)
+        translation = {"title": title.strip(), "aliases": [a.strip() for a in aliases.split(";") if a.strip()]}
+        translations = {**{k: v.model_dump() for k, v in topic.translations.items()}, language: translation}
+        translated = _validated(Topic, **{**topic.model_dump(), "translations": translations})
+        if translated == topic:
+            raise CurationError(N_("nothing to change: the topic already says that"))
+        self.service.write(community, [Write("topic", topic_id, "update", translated, stored.parent,
+                                             stored.meta.version)], actor)
+        return translated
+
+
+def _unit_forms(text: str) -> str | dict[str, str]:
+    """A unit as a moderator types it: one text, or "category: form" lines."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if len(lines) == 1 and not re.match(r"^(zero|one|two|few|many|other)\s*:", lines[0]):
+        return lines[0]
+    forms: dict[str, str] = {}
+    for line in lines:
+        category, colon, form = line.partition(":")
+        if not colon or not form.strip():
+            raise CurationError(N_('figure unit: write one text, or one line per plural form, e.g. "one: civilian '
+                                   'killed" and "other: civilians killed"'))
+        forms[category.strip().casefold()] = form.strip()
+    return forms
 
 
 def claim_choices(kb: KnowledgeBase, text: str, limit: int = 25) -> list[tuple[str, str]]:

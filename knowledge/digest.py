@@ -12,13 +12,30 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import get_day_names
+
 from .curation import Curator, Gap
 from .errors import ClaimbotError
 from .history import field_changes
+from .i18n import ENGLISH, LANGUAGES, N_, Speech
 from .service import SEED_ACTOR, ClaimService
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekday_number(name: str) -> int | None:
+    """Monday = 0 … Sunday = 6, for a day's name in any interface language ("monday",
+    "понеділок", "lundi", "الاثنين"), wide or abbreviated; None for anything else."""
+    wanted = name.strip().casefold()
+    if wanted in WEEKDAYS:
+        return WEEKDAYS.index(wanted)
+    for language in LANGUAGES:
+        for width in ("wide", "abbreviated"):
+            for number, day in get_day_names(width, locale=language).items():
+                if day.casefold().rstrip(".") == wanted.rstrip("."):
+                    return int(number)
+    return None
 
 
 class DigestError(ClaimbotError, ValueError):
@@ -35,21 +52,22 @@ class Schedule:
     @classmethod
     def parse(cls, cadence: str, at: str, timezone: str, weekday: str | None = None) -> Schedule:
         if cadence not in ("daily", "weekly"):
-            raise DigestError("cadence: use daily or weekly")
+            raise DigestError(N_("cadence: use daily or weekly"))
         try:
             hours, minutes = (int(p) for p in at.strip().split(":"))
             at_time = time(hours, minutes)
         except ValueError:
-            raise DigestError(f"time: '{at}' is not a time of day; write it as HH:MM, e.g. 09:00") from None
+            raise DigestError(N_("time: '{at}' is not a time of day; write it as HH:MM, e.g. 09:00"), at=at) from None
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise DigestError(f"timezone: unknown time zone '{timezone}'; use a name like Europe/Kyiv or UTC") from None
+            raise DigestError(N_("timezone: unknown time zone '{timezone}'; use a name like Europe/Kyiv or UTC"),
+                              timezone=timezone) from None
         day = None
         if cadence == "weekly":
-            if weekday is None or weekday.strip().lower() not in WEEKDAYS:
-                raise DigestError("weekday: a weekly digest needs a day, e.g. monday")
-            day = WEEKDAYS.index(weekday.strip().lower())
+            day = weekday_number(weekday or "")
+            if day is None:
+                raise DigestError(N_("weekday: a weekly digest needs a day, e.g. monday"))
         return cls(cadence, at_time, timezone, day)
 
     def latest_slot(self, now: datetime) -> datetime:
@@ -67,9 +85,14 @@ class Schedule:
                 return slot
         raise AssertionError("a daily or weekly schedule always has a slot within 8 days")
 
-    def describe(self) -> str:
-        when = f"{self.at:%H:%M} ({self.timezone})"
-        return f"daily at {when}" if self.cadence == "daily" else f"every {WEEKDAYS[self.weekday or 0]} at {when}"
+    def describe(self, speech: Speech = ENGLISH) -> str:
+        """"daily at 09:00 (Europe/Kyiv)", in `speech`'s language."""
+        time_of_day = f"{self.at:%H:%M}"  # as the moderator set it: 24-hour clocks read the same everywhere
+        if self.cadence == "daily":
+            return speech.tr("daily at {time} ({timezone})", time=time_of_day, timezone=self.timezone)
+        weekday = get_day_names("wide", locale=speech.language.replace("-", "_"))[self.weekday or 0]
+        return speech.tr("every {weekday} at {time} ({timezone})", weekday=weekday, time=time_of_day,
+                         timezone=self.timezone)
 
 
 @dataclass
@@ -172,12 +195,14 @@ class DigestContent:
         return self.digest.empty
 
 
-def digest_content(service: ClaimService, config: DigestConfig, now: datetime) -> DigestContent:
+def digest_content(service: ClaimService, config: DigestConfig, now: datetime,
+                   speech: Speech = ENGLISH) -> DigestContent:
     """The next digest of `config` as of `now`: the same for the preview and the post."""
     from .charts import status_chart  # matplotlib: loaded only by processes that post digests
 
     digest = build_digest(service, config.community, config.window_start(now), now)
-    chart = None if digest.empty else status_chart(service.knowledge(config.community), digest.active_topics)
+    chart = (None if digest.empty
+             else status_chart(service.knowledge(config.community), digest.active_topics, speech))
     return DigestContent(digest, chart)
 
 

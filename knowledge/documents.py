@@ -22,6 +22,8 @@ def topic_document(kb: KnowledgeBase, topic_id: str) -> TopicDocument:
             claim_terms.append(claim.quote)
         if claim.figure:
             claim_terms += [claim.figure.unit, *([claim.figure.wording] if claim.figure.wording else [])]
+    # Moderators' translations are more ways of asking: members find the topic in their language.
+    translations = tuple((language, (t.title, *t.aliases)) for language, t in topic.translations.items())
     return TopicDocument(
         topic_id=topic.id,
         event_id=event.id,
@@ -33,6 +35,7 @@ def topic_document(kb: KnowledgeBase, topic_id: str) -> TopicDocument:
         parties=tuple(party_terms),
         claims=tuple(claim_terms),
         event_terms=tuple(t for t in (event.title, event.location, event.summary) if t),
+        translations=translations,
     )
 
 

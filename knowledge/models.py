@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from .i18n import DEFAULT_LANGUAGE, ENGLISH, N_, Speech, known_language, plural_categories, plural_category
 from .normalise import has_visible, normalise_text
 
 # Ids are short, stable, human-typed slugs: they appear in knowledge files, in
@@ -178,6 +179,67 @@ class Model(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+def _language_key(code: str) -> str:
+    return known_language(code)
+
+
+# A language a record is written or translated in: "uk", "ar", "pt-BR" (CLDR must know it).
+LanguageCode = Annotated[str, AfterValidator(_language_key)]
+
+
+class FigureTranslation(Model):
+    """A figure's words in another language. The number is never translated: it is the
+    party's, kept once in the original figure."""
+
+    wording: ShortText | None = None  # the party's words for the quantity, translated
+    # What is counted. One text is shown as "unit: number" (never a wrongly agreeing
+    # plural); the forms for each of the language's plural categories (one, few, many,
+    # other…: see CLDR) let the number and the unit agree: "1 цивільний", "5 цивільних".
+    unit: ShortText | dict[str, ShortText]
+
+
+class ClaimTranslation(Model):
+    """A moderator's translation of a claim; the original stays the claim itself."""
+
+    statement: Text
+    quote: Text | None = None
+    figure: FigureTranslation | None = None
+
+
+class TopicTranslation(Model):
+    title: ShortText
+    aliases: list[ShortText] = []  # how members ask it in that language: the matcher learns them
+
+
+class EventTranslation(Model):
+    title: ShortText
+    location: ShortText | None = None
+
+
+class PartyTranslation(Model):
+    name: ShortText
+    aliases: list[ShortText] = []
+
+
+def _check_translations(translations: dict[str, Any], original: str) -> None:
+    if original in translations:
+        raise ValueError(f"translations: '{original}' is the language this is written in; "
+                         "translate into other languages")
+    for language, translation in translations.items():
+        figure = getattr(translation, "figure", None)
+        if figure is not None and isinstance(figure.unit, dict):
+            wanted = plural_categories(language)
+            given = set(figure.unit)
+            if unknown := sorted(given - wanted):
+                raise ValueError(f"translations.{language}.figure.unit: {', '.join(unknown)} "
+                                 f"{'is not a plural form' if len(unknown) == 1 else 'are not plural forms'} "
+                                 f"of {language}; it uses {', '.join(sorted(wanted))}")
+            if missing := sorted(wanted - given):
+                raise ValueError(f"translations.{language}.figure.unit: give every plural form of {language} "
+                                 f"({', '.join(sorted(wanted))}); missing {', '.join(missing)} — or give one text, "
+                                 "shown as \"unit: number\"")
+
+
 class Source(Model):
     """Where a claim was reported: an article, a statement, a post."""
 
@@ -206,6 +268,7 @@ class Party(Model):
     # Other ways people name the party in questions ("Moscow", "the MoD").
     aliases: list[ShortText] = []
     description: NoteText | None = None
+    translations: dict[LanguageCode, PartyTranslation] = {}
 
 
 # What a party said about a quantity, sorted by what it commits them to. Any of these in the
@@ -234,8 +297,9 @@ _VAGUE_WORDING: tuple[tuple[re.Pattern[str], str | None, str], ...] = tuple(
 
 BOUNDS: tuple[str, ...] = ("value", "at_least", "more_than", "at_most", "fewer_than", "between")
 # How each bound reads in front of its number.
-_BOUND_WORDS = {"value": "", "at_least": "at least ", "more_than": "more than ", "at_most": "at most ",
-                "fewer_than": "fewer than "}
+_BOUND_WORDS = {"value": N_("{number}"), "at_least": N_("at least {number}"),
+                "more_than": N_("more than {number}"), "at_most": N_("at most {number}"),
+                "fewer_than": N_("fewer than {number}")}
 
 
 def vague_wording_fix(wording: str) -> str | None:
@@ -342,28 +406,51 @@ class Figure(Model):
         """Which of BOUNDS the party gave, or None for wording only."""
         return next((b for b in BOUNDS if getattr(self, b) is not None), None)
 
-    def label(self) -> str:
+    def label(self, speech: Speech = ENGLISH, translation: FigureTranslation | None = None) -> str:
         """The figure for people: our number only in the party's own bound, their words beside it.
 
         "1 civilian killed (said: “one civilian fatality”)", "more than 70 attackers killed
-        (said: “over 70”)", "“dozens” (attackers killed) — no exact number given"."""
+        (said: “over 70”)", "“dozens” (attackers killed) — no exact number given". In
+        another language the words come from `translation`; the number and the unit agree
+        only when the form for that number is known, else it reads "unit: number"."""
+        tr = speech.tr
+        wording = translation.wording if translation and translation.wording else self.wording
+        # What is counted, standing alone ("“dozens” (attackers killed)", "attackers killed: 70"):
+        # the plural a language uses for a few (3) reads right on its own in every language
+        # (Ukrainian's "other" form is for fractions, Arabic's for 100 and more).
+        unit_text = self.unit if translation is None else (
+            translation.unit if isinstance(translation.unit, str)
+            else translation.unit.get(plural_category(speech.language, 3), translation.unit["other"]))
         bound = self.bound
         if bound is None:
-            return f"\u201c{self.wording}\u201d ({self.unit}) \u2014 no exact number given"
+            return tr("\u201c{wording}\u201d ({unit}) \u2014 no exact number given", wording=wording, unit=unit_text)
         if self.between is not None:
-            amount = f"{format_number(self.between[0])} to {format_number(self.between[1])}"
-            counted = f"{amount} {self.unit}"
+            amount = tr("{low} to {high}", low=self.between[0], high=self.between[1])
+            n: int | float = self.between[1]
         else:
-            n = self.number
-            assert n is not None
-            amount = _BOUND_WORDS[bound] + format_number(n)
-            if n == 1 and self.unit_one is None:
-                # No singular given: say it without a number agreeing wrongly ("1 civilians").
-                counted = f"{self.unit}: {amount}"
-            else:
-                counted = f"{amount} {self.unit_one if n == 1 else self.unit}"
-        same = self.wording.casefold() in (amount.casefold(), counted.casefold())
-        return counted if same else f"{counted} (said: \u201c{self.wording}\u201d)"
+            number = self.number
+            assert number is not None
+            amount, n = tr(_BOUND_WORDS[bound], number=number), number
+        unit = self._unit_for(n, speech, translation)
+        counted = (tr("{unit}: {amount}", unit=unit_text, amount=amount) if unit is None
+                   else tr("{amount} {unit}", amount=amount, unit=unit))
+        # The party's own words, unless the label already says exactly them.
+        if wording.casefold() in (amount.casefold(), counted.casefold()):
+            return counted
+        return tr("{figure} (said: \u201c{wording}\u201d)", figure=counted, wording=wording)
+
+    def _unit_for(self, n: int | float, speech: Speech, translation: FigureTranslation | None) -> str | None:
+        """The unit in the form that agrees with `n`, or None when that form is not known
+        (then the label says "unit: n" rather than risk "1 civilians")."""
+        if translation is not None:
+            if isinstance(translation.unit, str):
+                return None
+            return translation.unit.get(plural_category(speech.language, n))
+        if speech.language != DEFAULT_LANGUAGE:
+            return None  # the curator's English forms can't agree with another language's number
+        if n == 1:
+            return self.unit_one
+        return self.unit
 
 
 class Verification(Model):
@@ -389,6 +476,9 @@ class Claim(Model):
     disputed_by: list[Slug] = []
     supported_by: list[Slug] = []
     note: NoteText | None = None
+    # Moderators' translations, by language; shown marked as translations, the original
+    # one click away. Written in the language of the claim's event.
+    translations: dict[LanguageCode, ClaimTranslation] = {}
 
     @model_validator(mode="after")
     def _verdict_has_verifier(self) -> Self:
@@ -399,6 +489,12 @@ class Claim(Model):
             )
         if self.party in self.disputed_by:
             raise ValueError("a party cannot dispute its own claim (party is also in disputed_by)")
+        for language, translation in self.translations.items():
+            if translation.quote is not None and self.quote is None:
+                raise ValueError(f"translations.{language}.quote: the claim has no quote to translate")
+            if translation.figure is not None and self.figure is None:
+                raise ValueError(f"translations.{language}.figure: the claim has no figure to translate")
+        _check_translations(self.translations, "")
         return self
 
 
@@ -409,6 +505,7 @@ class Topic(Model):
     title: ShortText
     aliases: list[ShortText] = []  # sample phrasings members might use
     tags: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]] = []
+    translations: dict[LanguageCode, TopicTranslation] = {}
 
 
 class Event(Model):
@@ -418,11 +515,16 @@ class Event(Model):
     date: dt.date
     end_date: dt.date | None = None
     location: ShortText | None = None
+    # The language the event, its topics and their claims are written in; answers in any
+    # other language use the translations and say which parts are in this one.
+    language: LanguageCode = DEFAULT_LANGUAGE
+    translations: dict[LanguageCode, EventTranslation] = {}
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Self:
         if self.end_date is not None and self.end_date < self.date:
             raise ValueError("end_date is before date")
+        _check_translations(self.translations, self.language)
         return self
 
 

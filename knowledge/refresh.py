@@ -8,17 +8,23 @@ same for any chat front end, so they are decided here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from .answers import Answer
+from .i18n import Speech
 from .service import ClaimService
 
 
 @dataclass(frozen=True)
 class Refresh:
-    answer: Answer  # the topic's answer as it is now
-    refs: list[str]  # the front end's handles of the posted answers to edit
-    note: str  # one line for the top of each edited answer
+    answers: dict[str, Answer]  # the topic's answer as it is now, in each language it was posted in
+    refs: list[tuple[str, str]]  # (the front end's handle of a posted answer, its language)
+    change: str  # what changed, for the top of each edited answer
+    on: date
+
+    def note(self, speech: Speech) -> str:
+        """One line for the top of an edited answer."""
+        return speech.tr("\U0001f504 Updated {date}: {change}", date=speech.date(self.on), change=self.change)
 
 
 def what_changed(service: ClaimService, community: str, claim_id: str, summary: str) -> str:
@@ -36,7 +42,10 @@ def answers_to_refresh(service: ClaimService, community: str, topic_id: str, cha
     refs = service.posted_answers(community, topic_id, within=within)
     if not refs:
         return None
-    answer = service.answer_topic(community, topic_id)
-    if answer is None:
-        return None
-    return Refresh(answer, refs, f"\U0001f504 Updated {service.clock():%Y-%m-%d}: {change}")
+    answers: dict[str, Answer] = {}
+    for language in dict.fromkeys(language for _, language in refs):
+        answer = service.answer_topic(community, topic_id, language=language)
+        if answer is None:
+            return None
+        answers[language] = answer
+    return Refresh(answers, refs, change, service.clock().date())

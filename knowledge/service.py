@@ -20,16 +20,31 @@ from .answers import Answer, clean_question, compose, topic_ref
 from .base import KnowledgeBase
 from .clock import Clock
 from .documents import topic_document, topic_documents
+from .i18n import DEFAULT_LANGUAGE
 from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
-from .matching import Lexicon, Matcher
+from .matching import Candidate, Lexicon, Matcher, MatchResult
+from .matching.phrasings import PhrasingIndex
 from .models import Meta
-from .storage import AskedQuestion, ConflictError, HistoryEntry, Quarantined, Store, Stored, StoreError, Write
+from .storage import (
+    AskedQuestion,
+    ChannelSettings,
+    ConflictError,
+    HistoryEntry,
+    Quarantined,
+    Store,
+    Stored,
+    StoreError,
+    Write,
+)
 
 log = logging.getLogger(__name__)
 
 # Match results are ranked with a few spare candidates so that suggestions survive
 # the removal of the chosen topic from the list.
+# Past this many new history entries (a seed or a large import), a community is reloaded
+# rather than replayed entry by entry.
+BULK_CATCH_UP = 200
 SUGGESTIONS = 3
 SEED_ACTOR = "seed"  # who the history says loaded the seed claim base
 
@@ -40,6 +55,8 @@ class _Community:
     metas: dict[tuple[str, str], Meta]
     seq: int
     matcher: Matcher
+    # Translated titles and aliases, matched near-verbatim (see knowledge.matching.phrasings).
+    phrasings: PhrasingIndex = field(default_factory=PhrasingIndex)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -107,18 +124,24 @@ class ClaimService:
     def _load(self, community: str) -> _Community:
         kb, metas, seq = self.store.snapshot(community)
         matcher = Matcher(self.lexicon)
-        matcher.build(topic_documents(kb))
-        return _Community(kb, metas, seq, matcher)
+        documents = topic_documents(kb)
+        matcher.build(documents)
+        phrasings = PhrasingIndex()
+        phrasings.build(documents)
+        return _Community(kb, metas, seq, matcher, phrasings)
 
     def _catch_up(self, community: str, state: _Community) -> None:
         """Apply the history entries since the last look, updating the matcher incrementally."""
         entries = self.store.history(community, after_seq=state.seq)
         structural = any(e.action in ("delete", "restore") and e.kind in ("event", "topic") for e in entries)
-        if structural:
-            # Removing or restoring a whole event or topic moves everything below it:
-            # reload rather than replay (rare, and still fast).
+        if structural or state.seq == 0 or len(entries) > BULK_CATCH_UP:
+            # Removing or restoring a whole event or topic moves everything below it, and a
+            # first load or a large import is faster loaded than replayed: reload beside the
+            # current state and swap, so autocomplete (which reads the cached state without
+            # waiting) never sees a base half-way through an import.
             fresh = self._load(community)
             state.kb, state.metas, state.seq, state.matcher = fresh.kb, fresh.metas, fresh.seq, fresh.matcher
+            state.phrasings = fresh.phrasings
             return
         touched: set[str] = set()
         for entry in entries:
@@ -126,9 +149,12 @@ class ClaimService:
             state.seq = entry.seq
         for topic_id in touched:
             if topic_id in state.kb.topics:
-                state.matcher.upsert(topic_document(state.kb, topic_id))
+                document = topic_document(state.kb, topic_id)
+                state.matcher.upsert(document)
+                state.phrasings.upsert(document)
             else:
                 state.matcher.remove(topic_id)
+                state.phrasings.remove(topic_id)
 
     def _replay(self, community: str, state: _Community, entry: HistoryEntry) -> set[str]:
         """Apply one history entry to the in-memory base; return the topics whose documents changed."""
@@ -182,8 +208,10 @@ class ClaimService:
         event_id: str | None = None,
         channel: str | None = None,
         record: bool = True,
+        language: str = DEFAULT_LANGUAGE,
     ) -> Answer:
-        """Answer a member's question with every party's version, or say honestly that we can't.
+        """Answer a member's question with every party's version, or say honestly that we can't;
+        in `language` wherever the moderators translated the claims.
 
         Raises QuestionError for a question that cannot be asked as given.
         """
@@ -192,6 +220,11 @@ class ClaimService:
         if event_id is not None and event_id not in state.kb.events:
             event_id = None  # a channel tied to an event that was since removed
         result = state.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
+        if result.decision != "answer" and (hit := state.phrasings.match(text, event_id=event_id)) is not None:
+            # A moderator's phrasing in another language, asked near-verbatim: that topic.
+            rest = tuple(c for c in result.candidates if c.topic_id != hit.topic_id)
+            result = MatchResult("answer", (Candidate(hit.topic_id, state.kb.topic_event.get(hit.topic_id, ""),
+                                                      hit.score), *rest), hit.score)
         kb = state.kb
         # A topic moderators opened but gave no claims yet has nothing sourced to show —
         # and the question is about it, so the next-best topic is no answer either.
@@ -199,17 +232,19 @@ class ClaimService:
         candidates = [c for c in result.candidates if c.topic_id in kb.topics and kb.claims_of(c.topic_id)]
         if result.decision == "answer" and candidates and not top_is_empty:
             best = candidates[0]
-            others = [topic_ref(kb, c.topic_id, c.score) for c in candidates[1 : SUGGESTIONS + 1]]
-            answer = compose(kb, state.metas, text, best.topic_id, confidence=result.confidence, also=others)
+            others = [topic_ref(kb, c.topic_id, c.score, language) for c in candidates[1 : SUGGESTIONS + 1]]
+            answer = compose(kb, state.metas, text, best.topic_id, confidence=result.confidence, also=others,
+                             language=language)
         elif result.decision == "suggest" and candidates:
             answer = Answer(
                 question=text,
                 decision="suggest",
                 confidence=result.confidence,
-                suggestions=[topic_ref(kb, c.topic_id, c.score) for c in candidates[:SUGGESTIONS]],
+                suggestions=[topic_ref(kb, c.topic_id, c.score, language) for c in candidates[:SUGGESTIONS]],
+                language=language,
             )
         else:
-            answer = Answer(question=text, decision="none", confidence=result.confidence)
+            answer = Answer(question=text, decision="none", confidence=result.confidence, language=language)
         if record:
             self.store.record_question(
                 community,
@@ -220,13 +255,16 @@ class ClaimService:
             )
         return answer
 
-    def answer_topic(self, community: str, topic_id: str, *, question: str = "") -> Answer | None:
-        """The full answer for a topic the member picked (a "did you mean" button)."""
+    def answer_topic(self, community: str, topic_id: str, *, question: str = "",
+                     language: str | None = DEFAULT_LANGUAGE) -> Answer | None:
+        """The full answer for a topic the member picked (a "did you mean" button); in
+        `language` where translated, or as written when `language` is None."""
         state = self._current(community)
         if topic_id not in state.kb.topics:
             return None
+        original = state.kb.event_of(topic_id).language
         return compose(state.kb, state.metas, question or state.kb.topics[topic_id].title, topic_id,
-                       confidence=1.0)
+                       confidence=1.0, language=language or original)
 
     def forget_old_questions(self, now: datetime | None = None) -> int:
         """Drop asked questions past the retention setting, in every community."""
@@ -318,9 +356,13 @@ class ClaimService:
         """Records of this community left out because they cannot be read back."""
         return [q for q in self.store.quarantine.values() if q.community == community]
 
-    def channel_settings(self, community: str, channel: str) -> tuple[bool, str | None]:
-        """(auto-answer on, the event the channel is tied to)."""
+    def channel_settings(self, community: str, channel: str) -> ChannelSettings:
+        """Auto-answer, the event the channel is tied to, and its answer language."""
         return self.store.channel_settings(community, channel)
+
+    def set_channel_language(self, community: str, channel: str, language: str | None) -> None:
+        """`channel` SERVER_WIDE sets the whole server's language; None clears it."""
+        self.store.set_channel_language(community, channel, language)
 
     def set_auto_answer(self, community: str, channel: str, enabled: bool) -> None:
         self.store.set_auto_answer(community, channel, enabled)
@@ -328,15 +370,17 @@ class ClaimService:
     def set_channel_event(self, community: str, channel: str, event_id: str | None) -> None:
         self.store.set_channel_event(community, channel, event_id)
 
-    def remember_posted_answer(self, community: str, ref: str, topic_id: str) -> None:
-        """A front end posted an answer about `topic_id` (`ref` is its own handle for the
-        message), so a later change to the topic's claims can update it in place."""
-        self.store.remember_posted_answer(community, ref, topic_id)
+    def remember_posted_answer(self, community: str, ref: str, topic_id: str,
+                               language: str = DEFAULT_LANGUAGE) -> None:
+        """A front end posted an answer about `topic_id` in `language` (`ref` is its own handle
+        for the message), so a later change to the topic's claims can update it in place."""
+        self.store.remember_posted_answer(community, ref, topic_id, language)
 
     def forget_posted_answer(self, community: str, ref: str) -> None:
         self.store.forget_posted_answer(community, ref)
 
-    def posted_answers(self, community: str, topic_id: str, *, within: timedelta) -> list[str]:
+    def posted_answers(self, community: str, topic_id: str, *, within: timedelta) -> list[tuple[str, str]]:
+        """(ref, language) of the answers about `topic_id` posted within `within`."""
         return self.store.posted_answers(community, topic_id, since=self.clock() - within)
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import ENGLISH, N_, Speech
 from .models import Status
 
 
 @dataclass(frozen=True, slots=True)
 class StatusInfo:
     emoji: str  # never alone: the word goes with it (screen readers, colour-blind readers, plain text)
+    word: str  # the status as readers see it, translated ("confirmed", "підтверджено")
     meaning: str  # one line, for people who don't know the vocabulary
     colour: str  # chart colour, from the colour-blind-safe Okabe–Ito palette
     # schema.org ClaimReview rating on the common 1 (false) … 5 (true) scale; None: no
@@ -23,14 +25,24 @@ class StatusInfo:
 
 
 STATUS_INFO: dict[Status, StatusInfo] = {
-    Status.UNVERIFIED: StatusInfo("❔", "asserted by a party, not independently checked", "#999999", None),
-    Status.CONFIRMED: StatusInfo("✅", "independently verified as true by a named verifier", "#009E73", 5),
-    Status.DISPUTED: StatusInfo("⚖️", "contradicted by another party; not settled", "#E69F00", 3),
-    Status.FALSE: StatusInfo("❌", "independently shown to be false by a named verifier", "#D55E00", 1),
-    Status.RETRACTED: StatusInfo("↩️", "withdrawn by the party that made it", "#56B4E9", 2),
+    Status.UNVERIFIED: StatusInfo("❔", N_("unverified"), N_("asserted by a party, not independently checked"),
+                                  "#999999", None),
+    Status.CONFIRMED: StatusInfo("✅", N_("confirmed"), N_("independently verified as true by a named verifier"),
+                                 "#009E73", 5),
+    Status.DISPUTED: StatusInfo("⚖️", N_("disputed"), N_("contradicted by another party; not settled"),
+                                "#E69F00", 3),
+    Status.FALSE: StatusInfo("❌", N_("false"), N_("independently shown to be false by a named verifier"),
+                             "#D55E00", 1),
+    Status.RETRACTED: StatusInfo("↩️", N_("retracted"), N_("withdrawn by the party that made it"),
+                                 "#56B4E9", 2),
 }
 
 
-def badge(status: Status) -> str:
-    """Emoji and word: "✅ confirmed"."""
-    return f"{STATUS_INFO[status].emoji} {status.value}"
+def badge(status: Status, speech: Speech = ENGLISH) -> str:
+    """Emoji and word: "✅ confirmed", "✅ підтверджено"."""
+    info = STATUS_INFO[status]
+    return f"{info.emoji} {speech.tr(info.word)}"
+
+
+def meaning(status: Status, speech: Speech = ENGLISH) -> str:
+    return speech.tr(STATUS_INFO[status].meaning)

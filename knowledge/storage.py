@@ -114,6 +114,21 @@ class HistoryEntry:
     after: dict[str, Any] | None
 
 
+SERVER_WIDE = ""  # the channel id under which server-wide settings are kept
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    auto_answer: bool = False
+    event_id: str | None = None  # the event questions in the channel are about
+    language: str | None = None  # the channel's own answer language
+    server_language: str | None = None  # the whole server's, where the channel has none
+
+    @property
+    def answer_language(self) -> str | None:
+        return self.language or self.server_language
+
+
 @dataclass(frozen=True, slots=True)
 class AskedQuestion:
     question: str
@@ -547,23 +562,23 @@ class Store:
 
     # --- posted answers -------------------------------------------------------
 
-    def remember_posted_answer(self, community: str, ref: str, topic_id: str) -> None:
+    def remember_posted_answer(self, community: str, ref: str, topic_id: str, language: str = "en") -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO posted_answers (community, ref, topic_id, posted_at) VALUES (?, ?, ?, ?)"
+                "INSERT INTO posted_answers (community, ref, topic_id, posted_at, language) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (community, ref) DO UPDATE SET topic_id = excluded.topic_id,"
-                " posted_at = excluded.posted_at",
-                (community, ref, topic_id, _iso(self.clock())),
+                " posted_at = excluded.posted_at, language = excluded.language",
+                (community, ref, topic_id, _iso(self.clock()), language),
             )
 
-    def posted_answers(self, community: str, topic_id: str, *, since: datetime) -> list[str]:
-        """The refs of answers about `topic_id` posted since `since`, oldest first."""
+    def posted_answers(self, community: str, topic_id: str, *, since: datetime) -> list[tuple[str, str]]:
+        """(ref, language) of the answers about `topic_id` posted since `since`, oldest first."""
         rows = self._read(
-            "SELECT ref FROM posted_answers WHERE community = ? AND topic_id = ? AND posted_at >= ?"
+            "SELECT ref, language FROM posted_answers WHERE community = ? AND topic_id = ? AND posted_at >= ?"
             " ORDER BY posted_at",
             (community, topic_id, _iso(since)),
         )
-        return [r["ref"] for r in rows]
+        return [(r["ref"], r["language"]) for r in rows]
 
     def forget_posted_answer(self, community: str, ref: str) -> None:
         with self.transaction() as db:
@@ -622,10 +637,27 @@ class Store:
 
     # --- channels -------------------------------------------------------------
 
-    def channel_settings(self, community: str, channel: str) -> tuple[bool, str | None]:
-        rows = self._read("SELECT auto_answer, event_id FROM channels WHERE community = ? AND channel = ?",
-                          (community, channel))
-        return (bool(rows[0]["auto_answer"]), rows[0]["event_id"]) if rows else (False, None)
+    def channel_settings(self, community: str, channel: str) -> ChannelSettings:
+        rows = self._read("SELECT channel, auto_answer, event_id, language FROM channels"
+                          " WHERE community = ? AND channel IN (?, ?)", (community, channel, SERVER_WIDE))
+        own = next((r for r in rows if r["channel"] == channel and channel != SERVER_WIDE), None)
+        server = next((r for r in rows if r["channel"] == SERVER_WIDE), None)
+        return ChannelSettings(
+            auto_answer=bool(own["auto_answer"]) if own else False,
+            event_id=own["event_id"] if own else None,
+            language=own["language"] if own else None,
+            server_language=server["language"] if server else None,
+        )
+
+    def set_channel_language(self, community: str, channel: str, language: str | None) -> None:
+        """The language of a channel (or, for channel SERVER_WIDE, of the whole server);
+        None goes back to following the members' own language."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO channels (community, channel, language) VALUES (?, ?, ?)"
+                " ON CONFLICT (community, channel) DO UPDATE SET language = excluded.language",
+                (community, channel, language),
+            )
 
     def set_auto_answer(self, community: str, channel: str, enabled: bool) -> None:
         """Switch auto-answer in one statement: a concurrent `set_channel_event` is never undone."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from .answers import Answer, ClaimView, SourceRef
+from .i18n import ENGLISH, Speech, language_name
+from .statuses import badge
 
 
 def source_label(source: SourceRef) -> str:
@@ -12,58 +14,69 @@ def source_label(source: SourceRef) -> str:
     return f"{source.publisher}, \u201c{source.title}\u201d" + (f" <{where}>" if where else "")
 
 
-def figure_label(claim: ClaimView) -> str | None:
-    # The party's bound and words, never a number they did not give: see Figure.label.
-    return claim.figure.label() if claim.figure is not None else None
-
-
-def status_line(claim: ClaimView) -> str:
-    line = claim.badge
+def status_line(claim: ClaimView, speech: Speech = ENGLISH) -> str:
+    tr = speech.tr
+    line = badge(claim.status, speech)
     if claim.verified_by:
-        line += f" by {claim.verified_by}"
+        line = tr("{status} by {verifier}", status=line, verifier=claim.verified_by)
     if claim.disputed_by:
-        line += " \u00b7 disputed by " + ", ".join(claim.disputed_by)
+        line += " \u00b7 " + tr("disputed by {parties}", parties=speech.join(claim.disputed_by))
     return line
 
 
-def render_text(answer: Answer, *, width: int = 88) -> str:
+def render_text(answer: Answer, *, width: int = 88, speech: Speech = ENGLISH) -> str:
+    tr = speech.tr
+
     def wrap(text: str, indent: str) -> str:
-        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
+        return speech.line(textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent))
 
     lines: list[str] = []
     if answer.decision == "answer" and answer.topic:
         # Sources are numbered once and cited by number: most claims of a topic share them.
         numbers: dict[str, int] = {}
         cited: list[SourceRef] = []
-        lines.append(answer.topic.title)
-        lines.append(f"{answer.topic.event_title} \u00b7 match {answer.confidence:.0%}")
+        lines.append(speech.line(answer.topic.title))
+        confidence = f"{answer.confidence:.0%}"
+        lines.append(speech.line(tr("{event} \u00b7 match {confidence}", event=answer.topic.event_title,
+                                    confidence=confidence)))
+        if answer.untranslated:
+            lines.append(speech.line(tr("Some claims are shown in {language}: the moderators have not "
+                                        "translated them yet.",
+                                        language=language_name(answer.original_language, speech.language))))
         for version in answer.versions:
             lines.append("")
-            lines.append(f"\u25b8 {version.party}")
+            lines.append(speech.line(f"\u25b8 {version.party}"))
             for claim in version.claims:
                 lines.append(wrap(claim.statement, "  "))
-                if (figure := figure_label(claim)) is not None:
-                    lines.append(f"  figure: {figure}")
+                if (figure := claim.figure_label(speech)) is not None:
+                    lines.append(speech.line("  " + tr("figure: {figure}", figure=figure)))
                 if claim.quote:
-                    lines.append(wrap(f"quote: \u201c{claim.quote}\u201d", "  "))
+                    lines.append(wrap(tr("quote: \u201c{quote}\u201d", quote=claim.quote), "  "))
+                if claim.original is not None:
+                    lines.append(wrap(tr("(translated by the moderators; original, {language}: {statement})",
+                                         language=language_name(claim.original.language, speech.language),
+                                         statement=claim.original.statement), "  "))
                 refs = []
                 for source in claim.sources:
                     if source.id not in numbers:
                         numbers[source.id] = len(numbers) + 1
                         cited.append(source)
                     refs.append(f"[{numbers[source.id]}]")
-                lines.append(f"  {status_line(claim)} \u00b7 source {' '.join(refs)}")
+                lines.append(speech.line("  " + tr("{status} \u00b7 source {refs}", status=status_line(claim, speech),
+                                                   refs=" ".join(refs))))
         lines.append("")
         for n, source in enumerate(cited, 1):
             lines.append(wrap(f"[{n}] {source_label(source)}", ""))
         if answer.as_of:
-            lines.append(f"Claims as of {answer.as_of:%Y-%m-%d}.")
+            # A date that ends in an abbreviation ("3 груд. 2026 р.") already ends the sentence.
+            as_of = tr("Claims as of {date}.", date=speech.date(answer.as_of.date()))
+            lines.append(speech.line(as_of[:-1] if as_of.endswith("..") else as_of))
         if answer.suggestions:
-            lines.append("Related: " + "; ".join(s.title for s in answer.suggestions))
+            lines.append(speech.line(tr("Related: {topics}", topics="; ".join(s.title for s in answer.suggestions))))
     elif answer.decision == "suggest":
-        lines.append(answer.message or "")
+        lines.append(speech.line(answer.message_in(speech) or ""))
         for i, s in enumerate(answer.suggestions, 1):
-            lines.append(f"  {i}. {s.title} ({s.event_title})")
+            lines.append(speech.line(f"  {i}. {s.title} ({s.event_title})"))
     else:
-        lines.append(answer.message or "")
+        lines.append(speech.line(answer.message_in(speech) or ""))
     return "\n".join(lines)

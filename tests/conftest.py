@@ -35,3 +35,12 @@ def fail_on_error_logs(request: pytest.FixtureRequest) -> Iterator[_ErrorRecords
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "expect_error_log: the test expects ERROR log lines")
+
+
+@pytest.fixture(autouse=True)
+def english_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI speaks the terminal's language (LANG): tests pin it, so they read the same
+    on a machine set to German; a test about another language passes --lang."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")

@@ -12,8 +12,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.answers import Answer, QuestionError
+from knowledge.i18n import LANGUAGES, Speech
 
 from ..client import ClaimBot
+from ..i18n import choose, remember_languages, speech_for
 from ..render import answer_pages
 from ..respond import off_loop, reply_ephemeral, respond
 from ..views import answer_view
@@ -28,35 +30,47 @@ class Asking(commands.Cog):
         self.bot = bot
         self.service = bot.service
 
-    def _ask(self, guild_id: int, channel_id: int, question: str) -> Answer:
-        """Blocking: run it off the event loop."""
+    def _ask(self, guild_id: int, channel_id: int, question: str, *, asked: str | None = None,
+             client: discord.Locale | None = None, guild: discord.Locale | None = None) -> tuple[Answer, Speech]:
+        """Blocking: run it off the event loop. The answer, and the language it is in."""
         community = str(guild_id)
-        _, event_id = self.service.channel_settings(community, str(channel_id))
-        return self.service.ask(community, question, event_id=event_id, channel=str(channel_id))
+        settings = self.service.channel_settings(community, str(channel_id))
+        remember_languages(guild_id, channel_id, settings.language, settings.server_language)
+        said = choose(asked=asked, client=client, channel=settings.language, server=settings.server_language,
+                      guild=guild)
+        answer = self.service.ask(community, question, event_id=settings.event_id, channel=str(channel_id),
+                                  language=said.language)
+        return answer, said
 
     async def _remember(self, guild_id: int, channel_id: int, message_id: int | None, answer: Answer) -> None:
-        # So that a later change to these claims can update this message in place.
+        # So that a later change to these claims can update this message in place (in its language).
         if answer.answered and answer.topic is not None and message_id is not None:
             await asyncio.to_thread(self.service.remember_posted_answer, str(guild_id),
-                                    f"{channel_id}/{message_id}", answer.topic.id)
+                                    f"{channel_id}/{message_id}", answer.topic.id, answer.language)
 
     @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
-    @app_commands.describe(question="What do you want to know? e.g. how many casualties?")
+    @app_commands.describe(question="What do you want to know? e.g. how many casualties?",
+                           language="The language of the answer (default: yours, or this channel's)")
+    @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
     @app_commands.guild_only()
     @app_commands.checks.dynamic_cooldown(
         lambda i: app_commands.Cooldown(1, i.client.settings.ask_cooldown_seconds)
         if i.client.settings.ask_cooldown_seconds > 0 else None,
         key=lambda i: i.user.id,
     )
-    async def ask(self, interaction: discord.Interaction[ClaimBot], question: str) -> None:
+    async def ask(self, interaction: discord.Interaction[ClaimBot], question: str,
+                  language: str | None = None) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
         try:
-            answer = await off_loop(interaction, self._ask, interaction.guild_id, interaction.channel_id, question)
+            answer, said = await off_loop(interaction, self._ask, interaction.guild_id, interaction.channel_id,
+                                          question, asked=language, client=interaction.locale,
+                                          guild=interaction.guild_locale)
         except QuestionError as exc:
-            await reply_ephemeral(interaction, str(exc))
+            await reply_ephemeral(interaction, exc.say(speech_for(interaction, language)))
             return
-        embeds = answer_pages(answer)
-        message_id = await respond(interaction, embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
+        embeds = answer_pages(answer, said)
+        message_id = await respond(interaction, embed=embeds[0],
+                                   view=answer_view(answer, said, 0, len(embeds)))
         await self._remember(interaction.guild_id, interaction.channel_id, message_id, answer)
 
     @commands.Cog.listener()
@@ -67,23 +81,29 @@ class Asking(commands.Cog):
         if mentioned:
             question = MENTION.sub(" ", message.content)
             try:
-                answer = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, question)
+                answer, said = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, question,
+                                                       guild=message.guild.preferred_locale)
             except QuestionError as exc:
-                await self._reply(message, content=str(exc))
+                settings = await asyncio.to_thread(self.service.channel_settings, str(message.guild.id),
+                                                   str(message.channel.id))
+                said = choose(channel=settings.language, server=settings.server_language,
+                              guild=message.guild.preferred_locale)
+                await self._reply(message, content=exc.say(said))
                 return
         else:
-            auto, _ = await asyncio.to_thread(self.service.channel_settings, str(message.guild.id),
-                                              str(message.channel.id))
-            if not auto:
+            settings = await asyncio.to_thread(self.service.channel_settings, str(message.guild.id),
+                                               str(message.channel.id))
+            if not settings.auto_answer:
                 return
             try:
-                answer = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, message.content)
+                answer, said = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id,
+                                                       message.content, guild=message.guild.preferred_locale)
             except QuestionError:
                 return  # not a question: stay quiet in a conversation
             if not answer.answered or answer.confidence < self.bot.settings.auto_answer_min_confidence:
                 return  # only confident answers interrupt a conversation
-        embeds = answer_pages(answer)
-        sent = await self._reply(message, embed=embeds[0], view=answer_view(answer, 0, len(embeds)))
+        embeds = answer_pages(answer, said)
+        sent = await self._reply(message, embed=embeds[0], view=answer_view(answer, said, 0, len(embeds)))
         if sent is not None:
             await self._remember(message.guild.id, sent.channel.id, sent.id, answer)
 

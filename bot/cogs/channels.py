@@ -1,13 +1,18 @@
-"""Moderators set how the bot behaves in a channel: auto-answer, and the event it is about."""
+"""Moderators set how the bot behaves in a channel: auto-answer, the event it is about, its language."""
 
 from __future__ import annotations
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str as _
 from discord.ext import commands
+
+from knowledge.i18n import LANGUAGES, language_name
+from knowledge.storage import SERVER_WIDE
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..i18n import remember_languages, speech_for
 from ..render import plain
 from ..respond import off_loop, respond
 from ..shared import event_choices
@@ -28,8 +33,10 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
         assert interaction.guild_id is not None and interaction.channel_id is not None
         community, channel = str(interaction.guild_id), str(interaction.channel_id)
         await off_loop(interaction, self.service.set_auto_answer, community, channel, enabled, ephemeral=True)
-        state = "will now answer questions here when it is confident" if enabled else "will answer here only when asked"
-        await respond(interaction, content=f"claimbot {state}.", ephemeral=True)
+        tr = speech_for(interaction).tr
+        text = (tr("claimbot will now answer questions here when it is confident.") if enabled
+                else tr("claimbot will answer here only when asked."))
+        await respond(interaction, content=text, ephemeral=True)
 
     @app_commands.command(name="event", description="Tie this channel to an event, so questions here are about it")
     @app_commands.describe(event="The event (leave empty to untie the channel)")
@@ -48,13 +55,52 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
             return events[event].title if event else ""
 
         title = await off_loop(interaction, tie, ephemeral=True)
+        tr = speech_for(interaction).tr
         if title is None:
-            text = f"There is no event `{event}`; pick one from the list as you type."
+            text = tr("There is no event `{event}`; pick one from the list as you type.", event=event)
         elif title:
-            text = f"Questions here are now about **{plain(title)}**."
+            text = tr("Questions here are now about **{event}**.", event=plain(title))
         else:
-            text = "This channel is no longer tied to an event."
+            text = tr("This channel is no longer tied to an event.")
         await respond(interaction, content=text, ephemeral=True)
+
+    @app_commands.command(name="language", description="The language claimbot answers in here")
+    @app_commands.describe(language="The language, or each member's own",
+                           where="This channel only, or the whole server")
+    @app_commands.choices(
+        language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
+        + [app_commands.Choice(name=_("Each member's own language"), value="member")],
+        where=[app_commands.Choice(name=_("This channel"), value="channel"),
+               app_commands.Choice(name=_("The whole server"), value="server")],
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    @moderator_only()
+    async def language(self, interaction: discord.Interaction[ClaimBot], language: str,
+                       where: str = "channel") -> None:
+        assert interaction.guild_id is not None and interaction.channel_id is not None
+        community = str(interaction.guild_id)
+        chosen = None if language == "member" else language
+        target = SERVER_WIDE if where == "server" else str(interaction.channel_id)
+
+        def set_language() -> tuple[str | None, str | None]:
+            self.service.set_channel_language(community, target, chosen)
+            settings = self.service.channel_settings(community, str(interaction.channel_id))
+            return settings.language, settings.server_language
+
+        channel_language, server_language = await off_loop(interaction, set_language, ephemeral=True)
+        remember_languages(interaction.guild_id, interaction.channel_id, channel_language, server_language)
+        # The confirmation is in the language just chosen, when there is one: a first sign it works.
+        said = speech_for(interaction, chosen)
+        if chosen is None:
+            text = said.tr("claimbot now answers each member in their own Discord language, where it speaks it.")
+        elif where == "server":
+            text = said.tr("claimbot now answers in {language} across this server, unless a channel or a member "
+                           "asks for another.", language=language_name(chosen, said.language))
+        else:
+            text = said.tr("claimbot now answers in {language} in this channel, unless a member asks for another.",
+                           language=language_name(chosen, said.language))
+        await respond(interaction, content=said.line(text), ephemeral=True)
 
     @event.autocomplete("event")
     async def _event_choices(self, interaction: discord.Interaction[ClaimBot], current: str

@@ -12,17 +12,21 @@ from typing import Any, Literal, TypeVar
 
 import discord
 from discord import app_commands
+from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from knowledge.claimreview import claimreview_jsonld
 from knowledge.curation import ClaimForm, Curator, claim_choices
 from knowledge.errors import ClaimbotError
+from knowledge.i18n import LANGUAGES, Speech, language_name
 from knowledge.importing import ImportPlan
-from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT
+from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT, Claim, Status
 from knowledge.refresh import what_changed
+from knowledge.statuses import STATUS_INFO
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..i18n import speech_for
 from ..refresh import refresh_posted_answers
 from ..render import plain
 from ..respond import defer, off_loop, reply_ephemeral, respond
@@ -34,6 +38,8 @@ MESSAGE_LIMIT = 2000
 # Autocomplete answers must reach Discord within 3 s; past this, suggest nothing.
 AUTOCOMPLETE_SECONDS = 1.5
 T = TypeVar("T")
+# Each language named in itself, so a reader finds their own whatever the interface language.
+LANGUAGE_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
 
 
 async def _within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwargs: Any) -> list[T]:
@@ -45,27 +51,34 @@ async def _within(seconds: float, func: Callable[..., list[T]], *args: Any, **kw
 
 
 def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 30] + "\n… (more in the export)"
+    return text if len(text) <= limit else text[: limit - 30] + "\n…"
 
 
-class ClaimModal(discord.ui.Modal, title="Add a claim"):
-    party: discord.ui.TextInput[ClaimModal] = discord.ui.TextInput(
-        label="Who says it", custom_id="party", max_length=MAX_SHORT, placeholder="e.g. Russia's defence ministry")
-    statement: discord.ui.TextInput[ClaimModal] = discord.ui.TextInput(
-        label="What they say", custom_id="statement", style=discord.TextStyle.paragraph, max_length=MAX_STATEMENT)
-    figure: discord.ui.TextInput[ClaimModal] = discord.ui.TextInput(
-        label="Figure (optional)", custom_id="figure", required=False, max_length=MAX_SHORT,
-        placeholder="a number and what it counts: 70 attackers killed")
-    source: discord.ui.TextInput[ClaimModal] = discord.ui.TextInput(
-        label="Source URL", custom_id="source", max_length=2000, placeholder="https://…")
-    quote: discord.ui.TextInput[ClaimModal] = discord.ui.TextInput(
-        label="Verbatim quote (optional)", custom_id="quote", style=discord.TextStyle.paragraph, required=False,
-        max_length=MAX_STATEMENT)
+def _field(label: str, custom_id: str, *, max_length: int, paragraph: bool = False, required: bool = True,
+           placeholder: str | None = None, default: str | None = None) -> discord.ui.TextInput[Any]:
+    """A form field, its label in the moderator's language (given at construction: Discord's
+    labels are part of the field)."""
+    return discord.ui.TextInput(label=label[:45], custom_id=custom_id, max_length=max_length, required=required,
+                                style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+                                placeholder=placeholder[:100] if placeholder else None, default=default)
 
-    def __init__(self, cog: Curation, topic_id: str) -> None:
-        super().__init__(custom_id=f"cb:add:{topic_id}"[:100])
+
+class ClaimModal(discord.ui.Modal):
+    def __init__(self, cog: Curation, topic_id: str, said: Speech) -> None:
+        super().__init__(title=said.tr("Add a claim"), custom_id=f"cb:add:{topic_id}"[:100])
         self.cog = cog
         self.topic_id = topic_id
+        tr = said.tr
+        self.party = _field(tr("Who says it"), "party", max_length=MAX_SHORT,
+                            placeholder=tr("e.g. Russia's defence ministry"))
+        self.statement = _field(tr("What they say"), "statement", max_length=MAX_STATEMENT, paragraph=True)
+        self.figure = _field(tr("Figure (optional)"), "figure", max_length=MAX_SHORT, required=False,
+                             placeholder=tr("a number and what it counts: 70 attackers killed"))
+        self.source = _field(tr("Source URL"), "source", max_length=2000, placeholder="https://…")
+        self.quote = _field(tr("Verbatim quote (optional)"), "quote", max_length=MAX_STATEMENT, paragraph=True,
+                            required=False)
+        for item in (self.party, self.statement, self.figure, self.source, self.quote):
+            self.add_item(item)
 
     async def on_submit(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
         form = ClaimForm(topic_id=self.topic_id, party=self.party.value, statement=self.statement.value,
@@ -73,33 +86,68 @@ class ClaimModal(discord.ui.Modal, title="Add a claim"):
         claim = await guarded(interaction, self.cog.curator.add_claim, str(interaction.guild_id), form,
                               actor_of(interaction.user))
         if claim is not None:
-            await respond(interaction, content=_clip(f"Added `{claim.id}`: "
-                                                     f"{plain(claim.statement)}"),
-                          ephemeral=True)
+            await respond(interaction, content=_clip(speech_for(interaction).tr(
+                "Added `{claim}`: {statement}", claim=claim.id, statement=plain(claim.statement))), ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction[ClaimBot], error: Exception) -> None:  # type: ignore[override]
         log.error("add-claim form failed in guild %s", interaction.guild_id, exc_info=error)
-        await reply_ephemeral(interaction, "Sorry, the claim could not be saved; nothing was changed.")
+        await reply_ephemeral(interaction, speech_for(interaction).tr(
+            "Sorry, the claim could not be saved; nothing was changed."))
 
 
-class EditModal(discord.ui.Modal, title="Edit a claim"):
-    statement: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
-        label="What they say", custom_id="statement", style=discord.TextStyle.paragraph, max_length=MAX_STATEMENT)
-    note: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
-        label="Note (optional)", custom_id="note", style=discord.TextStyle.paragraph, required=False,
-        max_length=MAX_NOTE)
-
-    def __init__(self, cog: Curation, claim_id: str, version: int, statement: str, note: str | None) -> None:
+class EditModal(discord.ui.Modal):
+    def __init__(self, cog: Curation, claim_id: str, version: int, statement: str, note: str | None,
+                 said: Speech) -> None:
         # The version the moderator saw travels with the form: saving over somebody
         # else's newer change is refused instead of silently undoing it.
-        super().__init__(custom_id=f"cb:edit:{version}:{claim_id}"[:100])
+        super().__init__(title=said.tr("Edit a claim"), custom_id=f"cb:edit:{version}:{claim_id}"[:100])
         self.cog, self.claim_id, self.version = cog, claim_id, version
-        self.statement.default = statement
-        self.note.default = note or ""
+        self.statement = _field(said.tr("What they say"), "statement", max_length=MAX_STATEMENT, paragraph=True,
+                                default=statement)
+        self.note = _field(said.tr("Note (optional)"), "note", max_length=MAX_NOTE, paragraph=True, required=False,
+                           default=note or "")
+        self.add_item(self.statement)
+        self.add_item(self.note)
 
     async def on_submit(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
         await self.cog.apply_change(interaction, self.claim_id, expected_version=self.version,
                                     statement=self.statement.value, note=self.note.value.strip() or None)
+
+
+class TranslateModal(discord.ui.Modal):
+    def __init__(self, cog: Curation, claim: Claim, language: str, said: Speech) -> None:
+        super().__init__(title=said.tr("Translate into {language}", language=language_name(language, said.language)),
+                         custom_id=f"cb:tr:{language}:{claim.id}"[:100])
+        self.cog, self.claim_id, self.language = cog, claim.id, language
+        tr = said.tr
+        existing = claim.translations.get(language)
+        figure = existing.figure if existing is not None else None
+        unit = figure.unit if figure is not None else ""
+        self.statement = _field(tr("What they say"), "statement", max_length=MAX_STATEMENT, paragraph=True,
+                                placeholder=claim.statement, default=existing.statement if existing else None)
+        self.quote = _field(tr("Verbatim quote (optional)"), "quote", max_length=MAX_STATEMENT, paragraph=True,
+                            required=False, default=existing.quote or "" if existing else None)
+        self.figure_wording = _field(tr("The figure's words (optional)"), "wording", max_length=MAX_SHORT,
+                                     required=False, default=figure.wording or "" if figure else None)
+        self.figure_unit = _field(
+            tr("What the figure counts (optional)"), "unit", max_length=MAX_NOTE, paragraph=True, required=False,
+            placeholder=tr("one text, or one line per plural form: one: …, few: …, other: …"),
+            default=unit if isinstance(unit, str) else "\n".join(f"{c}: {form}" for c, form in unit.items()))
+        self.add_item(self.statement)
+        # Only what the claim has can be translated: no quote field for a claim without a quote.
+        if claim.quote is not None:
+            self.add_item(self.quote)
+        if claim.figure is not None:
+            self.add_item(self.figure_wording)
+            self.add_item(self.figure_unit)
+
+    async def on_submit(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
+        change = await guarded(interaction, self.cog.curator.translate_claim, str(interaction.guild_id),
+                               self.claim_id, self.language, actor_of(interaction.user),
+                               statement=self.statement.value, quote=self.quote.value,
+                               figure_wording=self.figure_wording.value, figure_unit=self.figure_unit.value)
+        if change is not None:
+            await self.cog.announce(interaction, change.topic_id, change.summary, self.claim_id)
 
 
 class ImportConfirm(discord.ui.View):
@@ -108,38 +156,46 @@ class ImportConfirm(discord.ui.View):
     Confirming applies exactly the previewed plan, with the versions the preview saw: if
     another moderator changed one of those records meanwhile, nothing is imported."""
 
-    def __init__(self, cog: Curation, community: str, moderator: int, plan: ImportPlan, name: str) -> None:
+    def __init__(self, cog: Curation, community: str, moderator: int, plan: ImportPlan, name: str,
+                 said: Speech) -> None:
         super().__init__(timeout=600)
         self.cog, self.community, self.moderator, self.plan, self.name = cog, community, moderator, plan, name
+        self.confirm.label, self.cancel.label = said.tr("Import"), said.tr("Cancel")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id != self.moderator:
-            await interaction.response.send_message("Only the moderator who started this import can confirm it.",
-                                                    ephemeral=True)
+            await interaction.response.send_message(
+                speech_for(interaction).tr("Only the moderator who started this import can confirm it."),
+                ephemeral=True)
             return False
         return True
 
     @discord.ui.button(label="Import", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
         self.stop()
+        said = speech_for(interaction)
         try:
             await off_loop(interaction, self.cog.service.apply_plan, self.community, self.plan,
                            actor_of(interaction.user), update=True)
         except ClaimbotError as exc:
-            await respond(interaction, update=True, content=_clip(f"Nothing was imported: {exc}"), view=None)
+            await respond(interaction, update=True,
+                          content=_clip(said.tr("Nothing was imported: {reason}", reason=exc.say(said))), view=None)
             return
-        await respond(interaction, update=True, content=f"Imported `{_name(self.name)}`: {self.plan.summary()}.",
+        await respond(interaction, update=True, content=said.tr("Imported `{file}`: {summary}.",
+                                                                file=_name(self.name), summary=self.plan.summary()),
                       view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
         self.stop()
-        await respond(interaction, update=True, content="Import cancelled; nothing was changed.", view=None)
+        await respond(interaction, update=True,
+                      content=speech_for(interaction).tr("Import cancelled; nothing was changed."), view=None)
 
     async def on_error(self, interaction: discord.Interaction[ClaimBot], error: Exception,  # type: ignore[override]
                        item: discord.ui.Item[Any]) -> None:
         log.error("import confirmation failed in guild %s", interaction.guild_id, exc_info=error)
-        await reply_ephemeral(interaction, "Sorry, the import could not be finished; nothing was changed.")
+        await reply_ephemeral(interaction, speech_for(interaction).tr(
+            "Sorry, the import could not be finished; nothing was changed."))
 
 
 @app_commands.guild_only()
@@ -155,17 +211,20 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         change = await guarded(interaction, self.curator.edit_claim, str(interaction.guild_id), claim_id,
                                     actor_of(interaction.user), **changes)
         if change is not None:
-            await self._announce(interaction, change.topic_id, change.summary, claim_id)
+            await self.announce(interaction, change.topic_id, change.summary, claim_id)
 
-    async def _announce(self, interaction: discord.Interaction[ClaimBot], topic_id: str, summary: str,
+    async def announce(self, interaction: discord.Interaction[ClaimBot], topic_id: str, summary: str,
                         claim_id: str) -> None:
         community = str(interaction.guild_id)
-        await respond(interaction, content=_clip(f"Saved `{claim_id}`: {plain(summary)}."),
-                      ephemeral=True)
+        said = speech_for(interaction)
+        await respond(interaction, content=_clip(said.tr("Saved `{claim}`: {summary}.", claim=claim_id,
+                                                         summary=plain(summary))), ephemeral=True)
         change = await asyncio.to_thread(what_changed, self.service, community, claim_id, summary)
         updated = await refresh_posted_answers(self.bot, community, topic_id, change)
         if updated:
-            await interaction.followup.send(f"Updated {updated} earlier answer(s) in place.", ephemeral=True)
+            await interaction.followup.send(said.plural("Updated {n} earlier answer in place.",
+                                                        "Updated {n} earlier answers in place.", updated),
+                                            ephemeral=True)
 
     # --- commands ------------------------------------------------------------------
 
@@ -179,9 +238,10 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         if kb is None:
             kb = await asyncio.wait_for(asyncio.to_thread(self.service.knowledge, str(interaction.guild_id)), 2.0)
         if topic not in kb.topics:
-            await reply_ephemeral(interaction, f"There is no topic `{topic}`; pick one from the list as you type.")
+            await reply_ephemeral(interaction, speech_for(interaction).tr(
+                "There is no topic `{topic}`; pick one from the list as you type.", topic=topic))
             return
-        await interaction.response.send_modal(ClaimModal(self, topic))
+        await interaction.response.send_modal(ClaimModal(self, topic, speech_for(interaction)))
 
     @app_commands.command(name="edit", description="Correct a claim's text (opens a form)")
     @moderator_only()
@@ -191,38 +251,57 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         stored = await asyncio.wait_for(
             asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
         if stored is None:
-            await reply_ephemeral(interaction, f"There is no claim `{claim}`; pick one from the list as you type.")
+            await reply_ephemeral(interaction, speech_for(interaction).tr(
+                "There is no claim `{claim}`; pick one from the list as you type.", claim=claim))
             return
         record = stored.record
         await interaction.response.send_modal(
-            EditModal(self, claim, stored.meta.version, record.statement, record.note))  # type: ignore[attr-defined]
+            EditModal(self, claim, stored.meta.version, record.statement, record.note,  # type: ignore[attr-defined]
+                      speech_for(interaction)))
+
+    @app_commands.command(name="translate", description="Translate a claim for members who read another language")
+    @app_commands.describe(claim="The claim to translate", language="The language of the translation")
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @moderator_only()
+    async def translate(self, interaction: discord.Interaction[ClaimBot], claim: str, language: str) -> None:
+        # The form must be the initial response: the lookup gets at most 2 s (reads never wait).
+        stored = await asyncio.wait_for(
+            asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
+        said = speech_for(interaction)
+        if stored is None or not isinstance(stored.record, Claim):
+            await reply_ephemeral(interaction, said.tr(
+                "There is no claim `{claim}`; pick one from the list as you type.", claim=claim))
+            return
+        await interaction.response.send_modal(TranslateModal(self, stored.record, language, said))
 
     @app_commands.command(name="status", description="Set a claim's verification status")
     @app_commands.describe(status="The new status", verified_by="Who verified it (required for confirmed/false)",
                            note="What the verifier found")
+    @app_commands.choices(status=[app_commands.Choice(name=_(STATUS_INFO[s].word), value=s.value) for s in Status])
     @moderator_only()
-    async def status(self, interaction: discord.Interaction[ClaimBot], claim: str,
-                     status: Literal["unverified", "confirmed", "disputed", "false", "retracted"],
+    async def status(self, interaction: discord.Interaction[ClaimBot], claim: str, status: str,
                      verified_by: app_commands.Range[str, 1, MAX_SHORT] | None = None,
                      note: app_commands.Range[str, 1, MAX_NOTE] | None = None) -> None:
         change = await guarded(interaction, self.curator.set_status, str(interaction.guild_id), claim, status,
                                     actor_of(interaction.user), verified_by=verified_by or "", note=note or "")
         if change is not None:
-            await self._announce(interaction, change.topic_id, change.summary, claim)
+            await self.announce(interaction, change.topic_id, change.summary, claim)
 
     @app_commands.command(name="remove", description="Remove a claim (it can be restored)")
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
         done = await guarded(interaction, self._remove, str(interaction.guild_id), claim, actor_of(interaction.user))
         if done:  # guarded() has replied if it was refused
-            await respond(interaction, content=f"Removed `{claim}`; `/claim restore` brings it back.", ephemeral=True)
+            await respond(interaction, content=speech_for(interaction).tr(
+                "Removed `{claim}`; `/claim restore` brings it back.", claim=claim), ephemeral=True)
 
     @app_commands.command(name="restore", description="Bring back a removed claim")
     @moderator_only()
     async def restore(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
         done = await guarded(interaction, self._restore, str(interaction.guild_id), claim, actor_of(interaction.user))
         if done:
-            await respond(interaction, content=f"Restored `{claim}`.", ephemeral=True)
+            await respond(interaction, content=speech_for(interaction).tr("Restored `{claim}`.", claim=claim),
+                          ephemeral=True)
 
     def _remove(self, community: str, claim: str, actor: str) -> bool:
         self.curator.remove_claim(community, claim, actor)
@@ -239,8 +318,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         rows = await off_loop(interaction, self.curator.claim_choices, str(interaction.guild_id), text, 15,
                               ephemeral=True)
         if not rows:
-            await respond(interaction, content=_clip(f"No claims match “{plain(text)}”."),
-                          ephemeral=True)
+            await respond(interaction, content=_clip(speech_for(interaction).tr(
+                "No claims match \u201c{text}\u201d.", text=plain(text))), ephemeral=True)
             return
         lines = [f"`{cid}` — {plain(label)}" for cid, label in rows]
         await respond(interaction, content=_clip("\n".join(lines)), ephemeral=True)
@@ -249,7 +328,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @moderator_only()
     async def history(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
         lines = await off_loop(interaction, self.curator.history, str(interaction.guild_id), claim, ephemeral=True)
-        text = "\n".join(lines).replace("```", "`\u200b``") if lines else f"No history for {claim}."
+        text = ("\n".join(lines).replace("```", "`\u200b``") if lines
+                else speech_for(interaction).tr("No history for {claim}.", claim=claim))
         await respond(interaction, content=_clip(f"```\n{text}\n```"), ephemeral=True)
 
     @app_commands.command(name="gaps", description="What members asked that the claim base could not answer")
@@ -259,13 +339,17 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                    days: app_commands.Range[int, 1, 365] = 30) -> None:
         since = self.bot.clock() - timedelta(days=days)
         gaps = await off_loop(interaction, self.curator.open_gaps, str(interaction.guild_id), since, ephemeral=True)
+        said = speech_for(interaction)
         if not gaps:
-            await respond(interaction, content=f"No unanswered questions in the last {days} days.", ephemeral=True)
+            await respond(interaction, content=said.plural("No unanswered questions in the last {n} day.",
+                                                           "No unanswered questions in the last {n} days.", days),
+                          ephemeral=True)
             return
-        lines = [f"**{g.count}×** {plain(g.example)}" for g in gaps]
-        await respond(interaction, content=_clip(f"Most-asked unanswered questions, last {days} days:\n"
-                                                 + "\n".join(lines)
-                                                 + "\n`/claim link` teaches a topic one of them."), ephemeral=True)
+        lines = [said.line(f"**{said.number(g.count)}×** {plain(g.example)}") for g in gaps]
+        await respond(interaction, content=_clip(
+            said.plural("Most-asked unanswered questions, last {n} day:",
+                        "Most-asked unanswered questions, last {n} days:", days) + "\n" + "\n".join(lines)
+            + "\n" + said.tr("`/claim link` teaches a topic one of them.")), ephemeral=True)
 
     @app_commands.command(name="link", description="Teach a topic a question it could not answer")
     @app_commands.describe(question="The question as members asked it (see /claim gaps)",
@@ -276,9 +360,10 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         linked = await guarded(interaction, self.curator.link_question, str(interaction.guild_id), question, topic,
                                actor_of(interaction.user))
         if linked is not None:
-            await respond(interaction, content=_clip(f"`{topic}` learnt “{plain(linked.aliases[-1])}”: that "
-                                                     f"question is answered with “{plain(linked.title)}” from now on."),
-                          ephemeral=True)
+            await respond(interaction, content=_clip(speech_for(interaction).tr(
+                "`{topic}` learnt \u201c{question}\u201d: that question is answered with \u201c{title}\u201d "
+                "from now on.", topic=topic, question=plain(linked.aliases[-1]), title=plain(linked.title))),
+                ephemeral=True)
 
     @app_commands.command(name="export", description="Download this server's claim base")
     @moderator_only()
@@ -295,14 +380,17 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
 
         data = await off_loop(interaction, export, ephemeral=True)
         name = "claimreview.jsonld" if format == "claimreview" else "claims.yaml"
-        await respond(interaction, content=f"This server's claim base ({format}).",
+        await respond(interaction, content=speech_for(interaction).tr("This server's claim base ({format}).",
+                                                                      format=format),
                       file=discord.File(io.BytesIO(data), name), ephemeral=True)
 
     @app_commands.command(name="import", description="Load a knowledge file: validated, previewed, all or nothing")
     @moderator_only()
     async def import_(self, interaction: discord.Interaction[ClaimBot], file: discord.Attachment) -> None:
+        said = speech_for(interaction)
+        too_large = said.tr("That file is larger than 5 MB; a knowledge file is plain text.")
         if file.size > MAX_IMPORT_BYTES:
-            await reply_ephemeral(interaction, "That file is larger than 5 MB; a knowledge file is plain text.")
+            await reply_ephemeral(interaction, too_large)
             return
         # Downloading, parsing and planning a large file takes seconds: acknowledge first,
         # and do all of it off the event loop.
@@ -310,27 +398,33 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         try:
             data = await file.read()
         except discord.HTTPException as exc:
-            await reply_ephemeral(interaction, f"I could not download `{_name(file.filename)}` from Discord "
-                                               f"({exc.status}); try uploading it again.")
+            await reply_ephemeral(interaction, said.tr(
+                "I could not download `{file}` from Discord ({status}); try uploading it again.",
+                file=_name(file.filename), status=str(exc.status)))
             return
         if len(data) > MAX_IMPORT_BYTES:  # the size Discord announced is not a promise
-            await reply_ephemeral(interaction, "That file is larger than 5 MB; a knowledge file is plain text.")
+            await reply_ephemeral(interaction, too_large)
             return
         community = str(interaction.guild_id)
         try:
             plan: ImportPlan = await off_loop(interaction, self.service.plan_upload, community, data,
                                               file.filename, ephemeral=True)
         except ClaimbotError as exc:
-            await reply_ephemeral(interaction, _clip(f"Nothing was imported.\n```\n{_fence(str(exc))}\n```"))
+            await reply_ephemeral(interaction, _clip(said.tr("Nothing was imported.") +
+                                                     f"\n```\n{_fence(exc.say(said))}\n```"))
             return
         if plan.empty:
-            await reply_ephemeral(interaction, f"`{_name(file.filename)}` changes nothing: {plan.summary()}.")
+            await reply_ephemeral(interaction, said.tr("`{file}` changes nothing: {summary}.",
+                                                       file=_name(file.filename), summary=plan.summary()))
             return
         preview = "\n".join(f"• {c.action} {c.kind} `{c.id}`" + (f" ({', '.join(c.fields)})" if c.fields else "")
                             for c in plan.changes[:30])
-        more = f"\n… and {len(plan.changes) - 30} more" if len(plan.changes) > 30 else ""
-        await respond(interaction, content=_clip(f"`{_name(file.filename)}` would {plan.summary()}:\n{preview}{more}"),
-                      view=ImportConfirm(self, community, interaction.user.id, plan, file.filename), ephemeral=True)
+        more = ("\n" + said.plural("… and {n} more", "… and {n} more", len(plan.changes) - 30)
+                if len(plan.changes) > 30 else "")
+        head = said.tr("`{file}` would {summary}:", file=_name(file.filename), summary=plan.summary())
+        await respond(interaction, content=_clip(f"{head}\n{preview}{more}"),
+                      view=ImportConfirm(self, community, interaction.user.id, plan, file.filename, said),
+                      ephemeral=True)
 
     # --- autocomplete --------------------------------------------------------------
 
@@ -350,6 +444,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         return [app_commands.Choice(name=kb.topics[t].title[:100], value=t) for t in ids if t in kb.topics]
 
     @edit.autocomplete("claim")
+    @translate.autocomplete("claim")
     @status.autocomplete("claim")
     @remove.autocomplete("claim")
     @history.autocomplete("claim")

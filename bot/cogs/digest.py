@@ -6,10 +6,11 @@ import asyncio
 import io
 import logging
 from datetime import datetime
-from typing import Literal
 
 import discord
 from discord import app_commands
+from discord.app_commands import Choice
+from discord.app_commands import locale_str as _
 from discord.ext import commands, tasks
 
 from knowledge.digest import (
@@ -24,9 +25,11 @@ from knowledge.digest import (
     save_config,
     turn_off,
 )
+from knowledge.i18n import Speech
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..i18n import choose, speech_for
 from ..render import digest_embeds, message_batches
 from ..respond import defer, off_loop, reply_ephemeral, respond
 
@@ -40,11 +43,11 @@ class DigestPost:
         self.embeds, self.chart, self.empty = embeds, chart, empty
 
     @classmethod
-    def of(cls, content: DigestContent) -> DigestPost:
+    def of(cls, content: DigestContent, said: Speech) -> DigestPost:
         if content.empty:
-            since = content.digest.since
-            return cls([discord.Embed(description=f"No changes to the claim base since {since:%Y-%m-%d}.")], None, True)
-        embeds = digest_embeds(content.digest, "Claim base digest")
+            text = said.tr("No changes to the claim base since {date}.", date=said.date(content.digest.since.date()))
+            return cls([discord.Embed(description=said.line(text))], None, True)
+        embeds = digest_embeds(content.digest, said.tr("Claim base digest"), said)
         if content.chart:
             embeds[-1].set_image(url="attachment://digest.png")
         return cls(embeds, content.chart, False)
@@ -101,8 +104,13 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         return posted
 
     def make_post(self, config: DigestConfig, now: datetime) -> DigestPost:
-        """Blocking (reads the claim base, draws the chart): run it off the event loop."""
-        return DigestPost.of(digest_content(self.service, config, now))
+        """Blocking (reads the claim base, draws the chart): run it off the event loop.
+        In the digest channel's language: its own, the server's, or the server's Discord one."""
+        settings = self.service.channel_settings(config.community, config.channel)
+        guild = self.bot.get_guild(int(config.community)) if config.community.isdigit() else None
+        said = choose(channel=settings.language, server=settings.server_language,
+                      guild=guild.preferred_locale if guild else None)
+        return DigestPost.of(digest_content(self.service, config, now, said), said)
 
     async def _post(self, config: DigestConfig, now: datetime) -> bool:
         post = await asyncio.to_thread(self.make_post, config, now)
@@ -120,19 +128,23 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
                            timezone="IANA time zone, e.g. Europe/Kyiv", weekday="For weekly digests, e.g. monday",
                            when_empty="With nothing new: post a one-line 'no changes', or nothing")
     @moderator_only()
+    @app_commands.choices(cadence=[Choice(name=_("daily"), value="daily"), Choice(name=_("weekly"), value="weekly")],
+                          when_empty=[Choice(name=_("post no changes"), value="post no changes"),
+                                      Choice(name=_("post nothing"), value="post nothing")])
     async def channel(self, interaction: discord.Interaction[ClaimBot], channel: discord.TextChannel,
-                      cadence: Literal["daily", "weekly"] = "daily", at: str = "09:00", timezone: str = "UTC",
-                      weekday: str | None = None,
-                      when_empty: Literal["post no changes", "post nothing"] = "post no changes") -> None:
+                      cadence: str = "daily", at: str = "09:00", timezone: str = "UTC",
+                      weekday: str | None = None, when_empty: str = "post no changes") -> None:
+        said = speech_for(interaction)
         try:
             schedule = Schedule.parse(cadence, at, timezone, weekday)
         except DigestError as exc:
-            await reply_ephemeral(interaction, f"Not saved: {exc}")
+            await reply_ephemeral(interaction, said.tr("Not saved: {reason}", reason=exc.say(said)))
             return
         await off_loop(interaction, save_config, self.service, str(interaction.guild_id), str(channel.id), schedule,
                        when_empty == "post no changes", ephemeral=True)
-        await respond(interaction, content=f"The digest will be posted in {channel.mention} "
-                                           f"{schedule.describe()}.", ephemeral=True)
+        await respond(interaction, content=said.tr("The digest will be posted in {channel} {schedule}.",
+                                                   channel=channel.mention, schedule=schedule.describe(said)),
+                      ephemeral=True)
 
     @app_commands.command(name="preview", description="Show the next digest, only to you")
     @moderator_only()
@@ -158,27 +170,32 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         try:
             posted = await self._post(config, now)
         except (discord.NotFound, discord.Forbidden):
-            await respond(interaction, content="I can't post in the digest channel; check that it exists and that I "
-                                               "may send messages and attach files there.", ephemeral=True)
+            await respond(interaction, content=speech_for(interaction).tr(
+                "I can't post in the digest channel; check that it exists and that I may send messages and attach "
+                "files there."), ephemeral=True)
             return
         if not posted:
-            await respond(interaction, content="Nothing changed since the last digest, and this server's digest "
-                                               "posts nothing then.", ephemeral=True)
+            await respond(interaction, content=speech_for(interaction).tr(
+                "Nothing changed since the last digest, and this server's digest posts nothing then."),
+                ephemeral=True)
             return
         # The next scheduled digest starts here instead of repeating this one.
         await asyncio.to_thread(mark_covered, self.service, config, now)
-        await respond(interaction, content="Digest posted.", ephemeral=True)
+        await respond(interaction, content=speech_for(interaction).tr("Digest posted."), ephemeral=True)
 
     @app_commands.command(name="off", description="Stop posting digests")
     @moderator_only()
     async def off(self, interaction: discord.Interaction[ClaimBot]) -> None:
         removed = await off_loop(interaction, turn_off, self.service, str(interaction.guild_id), ephemeral=True)
-        await respond(interaction, content="Digests are off." if removed else "Digests were not on.", ephemeral=True)
+        tr = speech_for(interaction).tr
+        await respond(interaction, content=tr("Digests are off.") if removed else tr("Digests were not on."),
+                      ephemeral=True)
 
     async def _config(self, interaction: discord.Interaction[ClaimBot]) -> DigestConfig | None:
         config = await off_loop(interaction, load_config, self.service, str(interaction.guild_id), ephemeral=True)
         if config is None:
-            await reply_ephemeral(interaction, "No digest is set up here yet: use `/digest channel` first.")
+            await reply_ephemeral(interaction, speech_for(interaction).tr(
+                "No digest is set up here yet: use `/digest channel` first."))
         return config
 
 

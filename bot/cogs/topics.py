@@ -7,13 +7,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.curation import Curator
-from knowledge.models import MAX_SHORT
+from knowledge.i18n import LANGUAGES, language_name
+from knowledge.models import MAX_NOTE, MAX_SHORT
 
 from ..checks import moderator_only
 from ..client import ClaimBot
+from ..i18n import speech_for
 from ..render import plain
 from ..respond import respond
-from ..shared import actor_of, event_choices, guarded
+from ..shared import actor_of, cached_knowledge, event_choices, guarded, moderator_asking
 
 
 @app_commands.guild_only()
@@ -33,8 +35,8 @@ class Events(commands.GroupCog, group_name="event", group_description="Events th
         event = await guarded(interaction, self.curator.add_event, str(interaction.guild_id), title, date,
                                actor_of(interaction.user), location or "")
         if event is not None:
-            await respond(interaction, content=f"Added event `{event.id}`: "
-                                               f"{plain(event.title)}.", ephemeral=True)
+            await respond(interaction, content=speech_for(interaction).tr(
+                "Added event `{event}`: {title}.", event=event.id, title=plain(event.title)), ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -54,8 +56,37 @@ class Topics(commands.GroupCog, group_name="topic", group_description="Contested
         topic = await guarded(interaction, self.curator.add_topic, str(interaction.guild_id), event, title,
                                actor_of(interaction.user), aliases)
         if topic is not None:
-            await respond(interaction, content=f"Added topic `{topic.id}`: {plain(topic.title)}"
-                                               " — now `/claim add` each party's version.", ephemeral=True)
+            await respond(interaction, content=speech_for(interaction).tr(
+                "Added topic `{topic}`: {title} — now `/claim add` each party's version.", topic=topic.id,
+                title=plain(topic.title)), ephemeral=True)
+
+    @app_commands.command(name="translate", description="Give a topic's title in another language")
+    @app_commands.describe(topic="The topic", language="The language of the translation",
+                           title="The question in that language",
+                           aliases="Other ways members ask it in that language, separated by ;")
+    @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
+    @moderator_only()
+    async def translate(self, interaction: discord.Interaction[ClaimBot], topic: str, language: str,
+                        title: app_commands.Range[str, 1, MAX_SHORT],
+                        aliases: app_commands.Range[str, 0, MAX_NOTE] = "") -> None:
+        translated = await guarded(interaction, self.curator.translate_topic, str(interaction.guild_id), topic,
+                                   language, title, actor_of(interaction.user), aliases)
+        if translated is not None:
+            said = speech_for(interaction)
+            await respond(interaction, content=said.tr(
+                "`{topic}` in {language}: {title}. Members asking in {language} find it from now on.",
+                topic=topic, language=language_name(language, said.language),
+                title=plain(translated.translations[language].title)), ephemeral=True)
+
+    @translate.autocomplete("topic")
+    async def _topics(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:
+        community = str(interaction.guild_id)
+        kb = cached_knowledge(self.bot.service, community)
+        if kb is None or not moderator_asking(interaction):
+            return []
+        wanted = current.casefold()
+        return [app_commands.Choice(name=t.title[:100], value=t.id) for t in kb.topics.values()
+                if wanted in t.title.casefold() or wanted in t.id][:25]
 
     @add.autocomplete("event")
     async def _events(self, interaction: discord.Interaction[ClaimBot], current: str) -> list[app_commands.Choice[str]]:

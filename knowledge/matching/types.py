@@ -21,6 +21,10 @@ class TopicDocument:
     parties: tuple[str, ...]  # names + aliases of the parties that have claims in the topic
     claims: tuple[str, ...]  # claim statements, quotes, figure units and wording
     event_terms: tuple[str, ...]  # event title, location, summary
+    # Moderators' translations, per language: (language, (title, aliases…)). Kept apart from
+    # the fields above: mixed into them, six languages of phrasings would dilute and
+    # mislead the English ones ("any word on sabotage groups" meeting a transliterated alias).
+    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -189,7 +189,7 @@ async def test_a_moderator_sets_the_digest_channel(bot: ClaimBot, fake_discord: 
                                    "timezone": "Europe/Kyiv", "weekday": "monday"}, subcommand="channel",
                                   permissions=MANAGE_MESSAGES, channel_options=("channel",))
     reply = (await final_reply(fake_discord)).json["data"]
-    assert "every monday at 18:30 (Europe/Kyiv)" in reply["content"]
+    assert "every Monday at 18:30 (Europe/Kyiv)" in reply["content"]
     saved = bot.service.store.digest(str(GUILD))
     assert saved and saved["channel"] == str(CHANNEL) and saved["weekday"] == 0
 

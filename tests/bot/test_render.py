@@ -18,6 +18,7 @@ from bot.render import (
 )
 from bot.views import answer_view
 from knowledge.answers import Answer, ClaimView, PartyVersion, SourceRef, TopicRef
+from knowledge.i18n import ENGLISH
 from knowledge.models import Status
 
 SOURCE = SourceRef(id="s", publisher="Example News", title="An article", url="https://example.org/a")
@@ -56,9 +57,9 @@ def test_every_page_fits_and_every_claim_appears(parties: int, claims: int, leng
             assert " ".join(text.split()).count(" ".join(claim.statement.split())) == 1
     if len(pages) > 1:
         assert pages[0].footer.text and pages[0].footer.text.endswith(f"page 1/{len(pages)}")
-        view = answer_view(answer, 0, len(pages))
+        view = answer_view(answer, ENGLISH, 0, len(pages))
         ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
-        assert ids == ["cb:p:0:t", "cb:p:1:t"] and all(len(i) <= 100 for i in ids)
+        assert ids == ["cb:p:0:en:t", "cb:p:1:en:t"] and all(len(i) <= 100 for i in ids)
 
 
 def test_status_is_spelt_out_not_only_coloured() -> None:

@@ -268,7 +268,7 @@ class FakeDiscord:
     async def send_slash(self, guild_id: int, channel_id: int, user_id: int, name: str,
                          options: dict[str, Any] | None = None, *, permissions: int = 0,
                          roles: list[int] | None = None, subcommand: str | None = None,
-                         channel_options: tuple[str, ...] = ()) -> dict[str, Any]:
+                         channel_options: tuple[str, ...] = (), locale: str = "en-US") -> dict[str, Any]:
         opts = [{"name": k, "type": 7 if k in channel_options else _option_type(v), "value": v}
                 for k, v in (options or {}).items()]
         if subcommand is not None:
@@ -281,7 +281,8 @@ class FakeDiscord:
                                   "guild_id": str(guild_id), "parent_id": None, "position": 0,
                                   "permission_overwrites": [], "nsfw": False}
                 for k in channel_options if options and k in options}}
-        return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions, roles=roles)
+        return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions, roles=roles,
+                                       locale=locale)
 
     async def send_modal_submit(self, guild_id: int, channel_id: int, user_id: int, custom_id: str,
                                 values: dict[str, str], *, permissions: int = 0) -> dict[str, Any]:
@@ -311,10 +312,10 @@ class FakeDiscord:
         return await self._interaction(2, guild_id, channel_id, user_id, data, permissions=permissions)
 
     async def send_component(self, guild_id: int, channel_id: int, user_id: int, custom_id: str,
-                             message: dict[str, Any], *, permissions: int = 0) -> dict[str, Any]:
+                             message: dict[str, Any], *, permissions: int = 0, locale: str = "en-US") -> dict[str, Any]:
         data = {"custom_id": custom_id, "component_type": 2}
         return await self._interaction(3, guild_id, channel_id, user_id, data, permissions=permissions,
-                                       message=message)
+                                       message=message, locale=locale)
 
     async def send_message(self, guild_id: int, channel_id: int, user_id: int, content: str, *,
                            mentions_bot: bool = False) -> dict[str, Any]:
@@ -328,7 +329,7 @@ class FakeDiscord:
 
     async def _interaction(self, kind: int, guild_id: int, channel_id: int, user_id: int, data: dict[str, Any], *,
                            permissions: int, roles: list[int] | None = None,
-                           message: dict[str, Any] | None = None) -> dict[str, Any]:
+                           message: dict[str, Any] | None = None, locale: str = "en-US") -> dict[str, Any]:
         payload: dict[str, Any] = {
             "id": str(snowflake()), "application_id": str(APP_ID), "type": kind, "token": f"itoken-{snowflake()}",
             "version": 1, "guild_id": str(guild_id), "channel_id": str(channel_id),
@@ -337,7 +338,7 @@ class FakeDiscord:
             "member": {"user": user_payload(user_id, f"user{user_id}"), "roles": [str(r) for r in roles or []],
                        "permissions": str(permissions), "joined_at": _now(), "deaf": False, "mute": False,
                        "flags": 0, "pending": False, "nick": None, "avatar": None},
-            "data": data, "app_permissions": str((1 << 50) - 1), "locale": "en-US", "guild_locale": "en-US",
+            "data": data, "app_permissions": str((1 << 50) - 1), "locale": locale, "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id)}, "context": 0,
             "attachment_size_limit": 8 * 1024 * 1024,
         }

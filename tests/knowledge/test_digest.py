@@ -36,7 +36,7 @@ def test_weekly_slots() -> None:
     monday = Schedule.parse("weekly", "18:30", "UTC", "Monday")
     wednesday = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     assert monday.latest_slot(wednesday) == datetime(2026, 11, 23, 18, 30, tzinfo=UTC)
-    assert monday.describe() == "every monday at 18:30 (UTC)"
+    assert monday.describe() == "every Monday at 18:30 (UTC)"
 
 
 def test_due_once_per_slot_and_a_missed_slot_once() -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from knowledge.models import Claim, Figure
 from knowledge.service import ClaimService
-from knowledge.storage import Store, StoreBusyError, StoreError, Write
+from knowledge.storage import SERVER_WIDE, ChannelSettings, Store, StoreBusyError, StoreError, Write
 
 from .conftest import COMMUNITY, SEED_FILE, FakeClock
 
@@ -116,9 +116,21 @@ def test_questions_are_written_in_batches_and_none_lost_on_close(db_url: str, cl
 def test_channel_settings_change_one_thing_at_a_time(service: ClaimService) -> None:
     service.set_channel_event(COMMUNITY, "42", "belgorod-incursion-2023")
     service.set_auto_answer(COMMUNITY, "42", True)
-    assert service.channel_settings(COMMUNITY, "42") == (True, "belgorod-incursion-2023")
+    service.set_channel_language(COMMUNITY, "42", "uk")
+    assert service.channel_settings(COMMUNITY, "42") == ChannelSettings(True, "belgorod-incursion-2023", "uk")
     service.set_channel_event(COMMUNITY, "42", None)
-    assert service.channel_settings(COMMUNITY, "42") == (True, None)
+    assert service.channel_settings(COMMUNITY, "42") == ChannelSettings(True, None, "uk")
+
+
+def test_a_server_language_applies_to_channels_without_their_own(service: ClaimService) -> None:
+    service.set_channel_language(COMMUNITY, SERVER_WIDE, "ar")
+    service.set_channel_language(COMMUNITY, "7", "fr")
+    assert service.channel_settings(COMMUNITY, "7").answer_language == "fr"
+    assert service.channel_settings(COMMUNITY, "8").answer_language == "ar"
+    # The server-wide row is not a channel: it switches nothing else on.
+    assert service.channel_settings(COMMUNITY, "8").auto_answer is False
+    service.set_channel_language(COMMUNITY, SERVER_WIDE, None)
+    assert service.channel_settings(COMMUNITY, "8").answer_language is None
 
 
 def test_a_file_that_is_not_a_database_gets_a_clear_error(tmp_path: Path, clock: FakeClock) -> None:
