@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +22,10 @@ from typing import Any, TypeVar
 
 import discord
 
+from knowledge.storage import StoreClosedError
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Answer directly only while the answer is expected within this many seconds of Discord
 # creating the interaction; otherwise defer first. Generous to the deadline on purpose: a
@@ -168,3 +172,12 @@ def _edit_kwargs(message: dict[str, Any]) -> dict[str, Any]:
     if "content" not in out:
         out["content"] = None
     return out
+
+
+async def after_reply(func: Callable[..., Any], *args: Any) -> None:
+    """Bookkeeping after the member has their answer (remembering a posted answer, a pick):
+    off the loop, and skipped without fuss when the process is shutting down meanwhile."""
+    try:
+        await asyncio.to_thread(func, *args)
+    except StoreClosedError:
+        log.debug("shutting down: %s skipped", getattr(func, "__name__", func))

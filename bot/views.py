@@ -7,18 +7,17 @@ claims, in the language the answer was given in.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from knowledge.answers import Answer
+from knowledge.answers import Answer, question_key
 from knowledge.i18n import Speech, speech
 
 from .i18n import speech_for
 from .render import answer_pages, message_batches
-from .respond import off_loop, reply_ephemeral, respond
+from .respond import after_reply, off_loop, reply_ephemeral, respond
 
 if TYPE_CHECKING:
     from .client import ClaimBot
@@ -33,23 +32,29 @@ def _label(text: str) -> str:
 
 
 class PickTopic(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                template=r"cb:t:" + _LANG + r"(?P<topic>[a-z0-9._-]{1,80})"):
-    """A "did you mean" choice: replaces the message with that topic's answer."""
+                template=r"cb:t:" + _LANG + r"(?P<topic>[a-z0-9._-]{1,80})(?::(?P<key>[0-9a-f]{8}))?"):
+    """A "did you mean" choice: replaces the message with that topic's answer, and keeps
+    the question (named by its key) as a candidate phrasing of the topic for moderators."""
 
-    def __init__(self, topic_id: str, language: str | None, label: str = "\u2026") -> None:
+    def __init__(self, topic_id: str, language: str | None, label: str = "\u2026", key: str | None = None) -> None:
         prefix = f"{language}:" if language else ""
+        suffix = f":{key}" if key else ""
         super().__init__(discord.ui.Button(label=_label(label), style=discord.ButtonStyle.secondary,
-                                           custom_id=f"cb:t:{prefix}{topic_id}"))
+                                           custom_id=f"cb:t:{prefix}{topic_id}{suffix}"))
         self.topic_id = topic_id
         self.language = language
+        self.key = key
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> PickTopic:
-        return cls(match["topic"], match["lang"])
+        return cls(match["topic"], match["lang"], key=match["key"])
 
     async def callback(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
         await show_page(interaction, self.topic_id, 0, self.language)
+        if self.key and interaction.guild_id is not None:
+            await after_reply(interaction.client.service.remember_pick, str(interaction.guild_id), self.topic_id,
+                              self.key)
 
 
 class TurnPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -106,7 +111,8 @@ def answer_view(answer: Answer, said: Speech, page: int = 0, pages: int = 1) -> 
     language = said.language
     if answer.decision == "suggest":
         for n, suggestion in enumerate(answer.suggestions[:5], 1):
-            view.add_item(PickTopic(suggestion.id, language, f"{said.number(n)}. {suggestion.title}"))
+            view.add_item(PickTopic(suggestion.id, language, f"{said.number(n)}. {suggestion.title}",
+                                    key=question_key(answer.question)))
     elif answer.topic is not None:
         if pages > 1:
             # Two page ids never collide on one message: "previous" and "next" point at different pages.
@@ -137,5 +143,5 @@ async def show_page(interaction: discord.Interaction[ClaimBot], topic_id: str, p
     await respond(interaction, update=True, embed=embeds[page], view=answer_view(answer, said, page, len(embeds)))
     message = interaction.message
     if message is not None:
-        await asyncio.to_thread(service.remember_posted_answer, str(interaction.guild_id),
-                                f"{message.channel.id}/{message.id}", topic_id, said.language)
+        await after_reply(service.remember_posted_answer, str(interaction.guild_id),
+                          f"{message.channel.id}/{message.id}", topic_id, said.language)

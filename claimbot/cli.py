@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from knowledge.answers import QuestionError, clean_question
+from knowledge.answers import QuestionError, clean_question, question_key
 from knowledge.errors import ClaimbotError
 from knowledge.history import describe_entry
 from knowledge.i18n import LANGUAGES, N_, Speech, choose_language, speech
@@ -220,6 +220,7 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
     tr = said.tr
     print(tr(CHAT_BANNER))
     last_suggestions: list[str] = []
+    last_question = ""
     while True:
         try:
             line = input("\n? ")
@@ -245,8 +246,10 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
             print(tr("Questions are now about {event}.", event=event_id) if event_id else tr("No event context."))
             continue
         if command.isdigit() and 1 <= int(command) <= len(last_suggestions):
-            picked = service.answer_topic(args.community, last_suggestions[int(command) - 1],
-                                          language=said.language)
+            topic_id = last_suggestions[int(command) - 1]
+            picked = service.answer_topic(args.community, topic_id, language=said.language)
+            # The member answered their own question: a candidate phrasing for the moderators.
+            service.remember_pick(args.community, topic_id, question_key(last_question))
             print(render_text(picked, speech=said) if picked else tr("That topic is gone."))
             continue
         try:
@@ -256,6 +259,7 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
             print(exc.say(said))
             continue
         last_suggestions = [s.id for s in answer.suggestions] if answer.decision == "suggest" else []
+        last_question = answer.question
         print(render_text(answer, speech=said))
 
 
@@ -309,18 +313,29 @@ def cmd_gaps(service: ClaimService, args: argparse.Namespace) -> int:
     from knowledge.curation import Curator
 
     since = service.clock() - timedelta(days=args.days)
-    gaps = Curator(service).open_gaps(args.community, since, limit=25)
+    curator = Curator(service)
+    gaps = curator.open_gaps(args.community, since, limit=25)
+    candidates = curator.candidates(args.community, since, limit=25)
     if args.json:
         print(json.dumps({"days": args.days, "gaps": [
-            {"question": g.example, "times": g.count, "last_asked": g.last_asked.isoformat()} for g in gaps]},
+            {"question": g.example, "times": g.count, "last_asked": g.last_asked.isoformat()} for g in gaps],
+            "candidates": [{"question": c.question, "topic": c.topic_id, "picks": c.picks} for c in candidates]},
             ensure_ascii=False, indent=2))
         return 0
-    if not gaps:
-        print(f"No unanswered questions in the last {args.days} days.")
+    said = _speech(args)
+    tr = said.tr
+    if not gaps and not candidates:
+        print(said.plural("No unanswered questions in the last {n} day.",
+                          "No unanswered questions in the last {n} days.", args.days))
     for gap in gaps:
         print(f"{gap.count:>4}\u00d7  {gap.example}")
     if gaps:
-        print('\nTeach the claim base one: claimbot link "QUESTION" TOPIC_ID')
+        print("\n" + tr('Teach the claim base one: claimbot link "QUESTION" TOPIC_ID'))
+    if candidates:
+        print("\n" + tr("Members picked these topics from \u201cdid you mean\u201d; accept one with "
+                        "claimbot link \"QUESTION\" TOPIC_ID:"))
+        for candidate in candidates:
+            print(f"{candidate.picks:>4}\u00d7  {candidate.question}  \u2192  {candidate.topic_id}")
     return 0
 
 

@@ -7,6 +7,7 @@ Front ends only render it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -27,6 +28,12 @@ STATUS_BADGE: dict[Status, str] = {status: badge(status) for status in Status}
 
 NO_ANSWER_TEXT = N_("No sourced claims on that yet. The question has been noted for the moderators.")
 UNSURE_TEXT = N_("I'm not sure which topic you mean. Did you mean one of these?")
+
+
+def question_key(question: str) -> str:
+    """A short, stable handle for a question (8 hex digits): a front end can carry it in a
+    button and find the question again, without carrying the member's words around."""
+    return hashlib.sha256(" ".join(question.casefold().split()).encode()).hexdigest()[:8]
 
 
 class QuestionError(ClaimbotError, ValueError):

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz
 
-from .answers import clean_question
+from .answers import clean_question, question_key
 from .base import KnowledgeBase
 from .errors import ClaimbotError
 from .history import describe_entry, field_changes
@@ -72,6 +72,17 @@ class Gap:
     example: str  # the most recent wording
     count: int
     last_asked: datetime
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A question members matched to a topic themselves ("did you mean" → picked)."""
+
+    topic_id: str
+    topic_title: str
+    question: str
+    picks: int
+    key: str  # question_key(question): how a button names it
 
 
 class Curator:
@@ -258,6 +269,31 @@ class Curator:
                 break
         return still
 
+    def candidates(self, community: str, since: datetime, limit: int = 10) -> list[Candidate]:
+        """Phrasings members picked a topic for, most picked first, less those the topic
+        already knows (accepted, or added by hand since)."""
+        kb = self.service.knowledge(community)
+        found: list[Candidate] = []
+        for picked in self.service.candidate_phrasings(community, since=since):
+            topic = kb.topics.get(picked.topic_id)
+            if topic is None:
+                continue
+            known = {topic.title.casefold(), *(alias.casefold() for alias in topic.aliases)}
+            if picked.question.casefold() in known:
+                continue
+            found.append(Candidate(topic.id, topic.title, picked.question, picked.picks,
+                                   question_key(picked.question)))
+            if len(found) == limit:
+                break
+        return found
+
+    def accept_candidate(self, community: str, topic_id: str, key: str, actor: str, since: datetime) -> Topic:
+        """Make a picked phrasing (named by its key) an alias of its topic: `link_question`."""
+        for candidate in self.candidates(community, since, limit=1000):
+            if candidate.topic_id == topic_id and candidate.key == key:
+                return self.link_question(community, candidate.question, topic_id, actor)
+        raise CurationError(N_("that phrasing is no longer waiting: it was accepted already, or it expired"))
+
     def link_question(self, community: str, question: str, topic_id: str, actor: str) -> Topic:
         """Teach the claim base a phrasing: the question becomes one of the topic's aliases.
 
@@ -278,6 +314,7 @@ class Curator:
         linked = _validated(Topic, **{**topic.model_dump(), "aliases": [*topic.aliases, text]})
         self.service.write(community, [Write("topic", topic_id, "update", linked, stored.parent,
                                              stored.meta.version)], actor)
+        self.service.forget_candidate(community, topic_id, text)  # accepted: no longer waiting
         return linked
 
     def translate_claim(self, community: str, claim_id: str, language: str, actor: str, *, statement: str,

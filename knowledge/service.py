@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .answers import Answer, clean_question, compose, topic_ref
+from .answers import Answer, clean_question, compose, question_key, topic_ref
 from .base import KnowledgeBase
 from .clock import Clock
 from .documents import topic_document, topic_documents
@@ -28,6 +28,7 @@ from .matching.phrasings import PhrasingIndex
 from .models import Meta
 from .storage import (
     AskedQuestion,
+    CandidatePhrasing,
     ChannelSettings,
     ConflictError,
     HistoryEntry,
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # Match results are ranked with a few spare candidates so that suggestions survive
 # the removal of the chosen topic from the list.
+# A "did you mean" pick counts for a question asked at most this long before.
+PICK_WINDOW = timedelta(days=1)
 # Past this many new history entries (a seed or a large import), a community is reloaded
 # rather than replayed entry by entry.
 BULK_CATCH_UP = 200
@@ -351,6 +354,27 @@ class ClaimService:
     def questions(self, community: str, *, since: datetime | None = None,
                   answered: bool | None = None) -> list[AskedQuestion]:
         return self.store.questions(community, since=since, answered=answered)
+
+    def remember_pick(self, community: str, topic_id: str, key: str, *,
+                      within: timedelta = PICK_WINDOW) -> bool:
+        """A member picked `topic_id` from the "did you mean" offered for the question whose
+        `question_key` is `key`: keep the question as a candidate phrasing of that topic for
+        the moderators (the question's words only, never who asked). False when the question
+        is no longer known (expired, or never recorded) or the topic is gone."""
+        if topic_id not in self._current(community).kb.topics:
+            return False
+        recent = self.store.questions(community, since=self.clock() - within, answered=False)
+        question = next((q.question for q in reversed(recent) if question_key(q.question) == key), None)
+        if question is None:
+            return False
+        self.store.record_candidate(community, topic_id, question)
+        return True
+
+    def candidate_phrasings(self, community: str, *, since: datetime) -> list[CandidatePhrasing]:
+        return self.store.candidates(community, since=since)
+
+    def forget_candidate(self, community: str, topic_id: str, question: str) -> None:
+        self.store.forget_candidate(community, topic_id, question)
 
     def quarantined(self, community: str) -> list[Quarantined]:
         """Records of this community left out because they cannot be read back."""

@@ -130,6 +130,16 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CandidatePhrasing:
+    """A question a member matched to a topic by picking it from "did you mean"."""
+
+    topic_id: str
+    question: str
+    picks: int
+    last_picked: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class AskedQuestion:
     question: str
     asked_at: datetime
@@ -550,15 +560,45 @@ class Store:
         ]
 
     def forget_questions(self, community: str | None, before: datetime) -> int:
-        """Drop questions older than `before` (the retention setting); all communities when None."""
+        """Drop questions older than `before` (the retention setting), and candidate phrasings
+        last picked before then; all communities when None."""
         self.question_queue.flush(quiet=True)
         with self.transaction() as db:
             if community is None:
                 cur = db.execute("DELETE FROM questions WHERE asked_at < ?", (_iso(before),))
+                db.execute("DELETE FROM candidate_phrasings WHERE last_at < ?", (_iso(before),))
             else:
                 cur = db.execute("DELETE FROM questions WHERE community = ? AND asked_at < ?",
                                  (community, _iso(before)))
+                db.execute("DELETE FROM candidate_phrasings WHERE community = ? AND last_at < ?",
+                           (community, _iso(before)))
             return cur.rowcount
+
+    # --- candidate phrasings --------------------------------------------------
+
+    def record_candidate(self, community: str, topic_id: str, question: str) -> None:
+        now = _iso(self.clock())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO candidate_phrasings (community, topic_id, question, first_at, last_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (community, topic_id, question)"
+                " DO UPDATE SET picks = picks + 1, last_at = excluded.last_at",
+                (community, topic_id, question, now, now),
+            )
+
+    def candidates(self, community: str, *, since: datetime) -> list[CandidatePhrasing]:
+        """Picked phrasings since `since`, most picked first."""
+        rows = self._read(
+            "SELECT topic_id, question, picks, last_at FROM candidate_phrasings"
+            " WHERE community = ? AND last_at >= ? ORDER BY picks DESC, last_at DESC",
+            (community, _iso(since)),
+        )
+        return [CandidatePhrasing(r["topic_id"], r["question"], int(r["picks"]), _dt(r["last_at"])) for r in rows]
+
+    def forget_candidate(self, community: str, topic_id: str, question: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM candidate_phrasings WHERE community = ? AND topic_id = ? AND question = ?",
+                       (community, topic_id, question))
 
     # --- posted answers -------------------------------------------------------
 
@@ -742,8 +782,12 @@ def _model(kind: str, body: str | dict[str, Any]) -> Model:
         raise UnreadableRecordError(str(exc)) from None
 
 
+class StoreClosedError(StoreError):
+    """The store was closed: the process is shutting down."""
+
+
 def _closed() -> StoreError:
-    return StoreError("the claim base is closed (claimbot is shutting down)")
+    return StoreClosedError("the claim base is closed (claimbot is shutting down)")
 
 
 def _faithful_body(w: Write) -> str:

@@ -137,3 +137,16 @@ def test_gaps_then_link_then_answered(env: dict[str, str]) -> None:
     assert again.returncode == 2 and "already knows" in again.stderr and "Traceback" not in again.stderr
     missing = claimbot(env, "link", question, "no-such-topic")
     assert missing.returncode == 2 and "no topic" in missing.stderr
+
+
+def test_a_console_pick_becomes_a_candidate_phrasing(env: dict[str, str]) -> None:
+    # In the console, picking a "did you mean" number is the member answering their own
+    # question: `gaps` lists it for the moderators, and `link` accepts it.
+    question = "what did gladkov say"
+    chat = claimbot(env, "chat", stdin=f"{question}\n1\n:quit\n")
+    assert chat.returncode == 0, chat.stderr
+    candidates = json.loads(claimbot(env, "gaps", "--json").stdout)["candidates"]
+    assert len(candidates) == 1 and candidates[0]["question"] == question and candidates[0]["picks"] == 1
+    assert "did you mean" in claimbot(env, "gaps").stdout
+    assert claimbot(env, "link", question, candidates[0]["topic"]).returncode == 0
+    assert json.loads(claimbot(env, "gaps", "--json").stdout)["candidates"] == []

@@ -17,7 +17,7 @@ from knowledge.i18n import LANGUAGES, Speech
 from ..client import ClaimBot
 from ..i18n import choose, remember_languages, speech_for
 from ..render import answer_pages
-from ..respond import off_loop, reply_ephemeral, respond
+from ..respond import after_reply, off_loop, reply_ephemeral, respond
 from ..views import answer_view
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class Asking(commands.Cog):
     async def _remember(self, guild_id: int, channel_id: int, message_id: int | None, answer: Answer) -> None:
         # So that a later change to these claims can update this message in place (in its language).
         if answer.answered and answer.topic is not None and message_id is not None:
-            await asyncio.to_thread(self.service.remember_posted_answer, str(guild_id),
-                                    f"{channel_id}/{message_id}", answer.topic.id, answer.language)
+            await after_reply(self.service.remember_posted_answer, str(guild_id), f"{channel_id}/{message_id}",
+                              answer.topic.id, answer.language)
 
     @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
     @app_commands.describe(question="What do you want to know? e.g. how many casualties?",

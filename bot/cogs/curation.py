@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Literal, TypeVar
@@ -24,7 +25,7 @@ from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT, Claim, Status
 from knowledge.refresh import what_changed
 from knowledge.statuses import STATUS_INFO
 
-from ..checks import moderator_only
+from ..checks import NotModerator, is_moderator, moderator_only
 from ..client import ClaimBot
 from ..i18n import speech_for
 from ..refresh import refresh_posted_answers
@@ -34,6 +35,7 @@ from ..shared import actor_of, cached_knowledge, guarded, moderator_asking
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_ACCEPT_BUTTONS = 5  # one row of buttons under /claim gaps
 MESSAGE_LIMIT = 2000
 # Autocomplete answers must reach Discord within 3 s; past this, suggest nothing.
 AUTOCOMPLETE_SECONDS = 1.5
@@ -198,6 +200,36 @@ class ImportConfirm(discord.ui.View):
             "Sorry, the import could not be finished; nothing was changed."))
 
 
+class AcceptPhrasing(discord.ui.DynamicItem[discord.ui.Button[Any]],
+                     template=r"cb:acc:(?P<key>[0-9a-f]{8}):(?P<topic>[a-z0-9._-]{1,80})"):
+    """Under `/claim gaps`: make a phrasing members picked an alias of its topic, in one click."""
+
+    def __init__(self, topic_id: str, key: str, label: str = "\u2713") -> None:
+        super().__init__(discord.ui.Button(label=label[:80], style=discord.ButtonStyle.success,
+                                           custom_id=f"cb:acc:{key}:{topic_id}"))
+        self.topic_id, self.key = topic_id, key
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> AcceptPhrasing:
+        return cls(match["topic"], match["key"])
+
+    async def callback(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
+        said = speech_for(interaction)
+        role = interaction.client.settings.moderator_role
+        if not is_moderator(interaction.user, interaction.permissions, role):
+            await reply_ephemeral(interaction, NotModerator(role).say(said))
+            return
+        since = interaction.client.clock() - timedelta(days=interaction.client.settings.question_retention_days)
+        linked = await guarded(interaction, Curator(interaction.client.service).accept_candidate,
+                               str(interaction.guild_id), self.topic_id, self.key, actor_of(interaction.user), since)
+        if linked is not None:
+            await respond(interaction, content=_clip(said.tr(
+                "`{topic}` learnt \u201c{question}\u201d: that question is answered with \u201c{title}\u201d "
+                "from now on.", topic=self.topic_id, question=plain(linked.aliases[-1]), title=plain(linked.title))),
+                ephemeral=True)
+
+
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_messages=True)
 class Curation(commands.GroupCog, group_name="claim", group_description="Curate this server's claim base"):
@@ -340,16 +372,31 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         since = self.bot.clock() - timedelta(days=days)
         gaps = await off_loop(interaction, self.curator.open_gaps, str(interaction.guild_id), since, ephemeral=True)
         said = speech_for(interaction)
-        if not gaps:
+        candidates = await off_loop(interaction, self.curator.candidates, str(interaction.guild_id), since,
+                                    ephemeral=True)
+        if not gaps and not candidates:
             await respond(interaction, content=said.plural("No unanswered questions in the last {n} day.",
                                                            "No unanswered questions in the last {n} days.", days),
                           ephemeral=True)
             return
-        lines = [said.line(f"**{said.number(g.count)}×** {plain(g.example)}") for g in gaps]
-        await respond(interaction, content=_clip(
-            said.plural("Most-asked unanswered questions, last {n} day:",
-                        "Most-asked unanswered questions, last {n} days:", days) + "\n" + "\n".join(lines)
-            + "\n" + said.tr("`/claim link` teaches a topic one of them.")), ephemeral=True)
+        parts = []
+        if gaps:
+            lines = [said.line(f"**{said.number(g.count)}×** {plain(g.example)}") for g in gaps]
+            parts.append(said.plural("Most-asked unanswered questions, last {n} day:",
+                                     "Most-asked unanswered questions, last {n} days:", days) + "\n"
+                         + "\n".join(lines) + "\n" + said.tr("`/claim link` teaches a topic one of them."))
+        view = discord.ui.View(timeout=None)
+        if candidates:
+            shown = candidates[:MAX_ACCEPT_BUTTONS]
+            lines = [said.line(f"{said.number(n)}. \u201c{plain(c.question)}\u201d \u2192 {plain(c.topic_title)} "
+                               f"({said.number(c.picks)}×)") for n, c in enumerate(shown, 1)]
+            parts.append(said.tr("Members picked these topics from \u201cdid you mean\u201d; accept a phrasing "
+                                 "and the topic answers it from now on:") + "\n" + "\n".join(lines))
+            for n, candidate in enumerate(shown, 1):
+                view.add_item(AcceptPhrasing(candidate.topic_id, candidate.key,
+                                             said.tr("Accept {number}", number=said.number(n))))
+        await respond(interaction, content=_clip("\n\n".join(parts)), ephemeral=True,
+                      view=view if view.children else discord.utils.MISSING)
 
     @app_commands.command(name="link", description="Teach a topic a question it could not answer")
     @app_commands.describe(question="The question as members asked it (see /claim gaps)",
@@ -477,4 +524,5 @@ def _fence(text: str) -> str:
 
 async def setup(bot: ClaimBot) -> None:
     await bot.add_cog(Curation(bot))
+    bot.add_dynamic_items(AcceptPhrasing)
 

@@ -107,7 +107,7 @@ async def test_did_you_mean_buttons_replace_the_answer_in_place(bot: ClaimBot, f
     assert buttons and all(b["custom_id"].startswith("cb:t:") for b in buttons)
     message = fake_discord.message_payload(CHANNEL, embeds=data["embeds"], components=data["components"],
                                            guild_id=GUILD)
-    picked = buttons[0]["custom_id"].rsplit(":", 1)[-1]  # cb:t:<language>:<topic>
+    picked = buttons[0]["custom_id"].split(":")[3]  # cb:t:<language>:<topic>:<question key>
     seen = len(fake_discord.requests)
     await fake_discord.send_component(GUILD, CHANNEL, MEMBER, buttons[0]["custom_id"], message)
     update = await final_reply(fake_discord, after=seen)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -267,3 +269,40 @@ async def test_an_import_confirmed_after_someone_else_edited_imports_nothing(bot
     assert "Nothing was imported" in done["content"] and "changed by discord:42" in done["content"]
     claim = bot.service.knowledge(str(GUILD)).claims["russia-70-attackers-killed"]
     assert claim.statement == "70 attackers were killed." and claim.note == "checked"
+
+
+async def test_a_did_you_mean_pick_waits_in_gaps_and_one_click_teaches_it(bot: ClaimBot,
+                                                                          fake_discord: FakeDiscord) -> None:
+    question = "what did gladkov say"
+    offered = await ask(fake_discord, question)
+    buttons = [c for row in offered["data"]["components"] for c in row["components"]]
+    pick = next(b for b in buttons if b["custom_id"].split(":")[3] == "belgorod-casualties")
+    message = fake_discord.message_payload(CHANNEL, embeds=offered["data"]["embeds"],
+                                           components=offered["data"]["components"], guild_id=GUILD)
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MEMBER, pick["custom_id"], message)
+    await final_reply(fake_discord, after=seen)
+    for _ in range(100):  # the pick is recorded just after the member sees the answer
+        if bot.service.candidate_phrasings(str(GUILD), since=bot.clock() - timedelta(days=1)):
+            break
+        await asyncio.sleep(0.02)
+    gaps = await slash(fake_discord, "gaps")
+    assert f"\u201c{question}\u201d" in gaps["data"]["content"]
+    accept = gaps["data"]["components"][0]["components"][0]
+    assert accept["custom_id"].startswith("cb:acc:") and accept["custom_id"].endswith(":belgorod-casualties")
+    gaps_message = fake_discord.message_payload(CHANNEL, content=gaps["data"]["content"],
+                                                components=gaps["data"]["components"], guild_id=GUILD)
+    # A member who somehow presses it is refused; nothing is learnt.
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MEMBER, accept["custom_id"], gaps_message)
+    refused = (await final_reply(fake_discord, after=seen)).json["data"]
+    assert "Only moderators" in refused["content"]
+    assert question not in bot.service.knowledge(str(GUILD)).topics["belgorod-casualties"].aliases
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MODERATOR, accept["custom_id"], gaps_message,
+                                      permissions=MANAGE_MESSAGES)
+    learnt = (await final_reply(fake_discord, after=seen)).json["data"]
+    assert "learnt" in learnt["content"]
+    answer = await ask(fake_discord, question)
+    assert answer["data"]["embeds"][0]["title"] == "How many people were killed or injured in the Belgorod raid?"
+    assert "did you mean" not in (await slash(fake_discord, "gaps"))["data"]["content"]
