@@ -41,13 +41,13 @@ from .storage import (
 
 log = logging.getLogger(__name__)
 
-# Match results are ranked with a few spare candidates so that suggestions survive
-# the removal of the chosen topic from the list.
 # A "did you mean" pick counts for a question asked at most this long before.
 PICK_WINDOW = timedelta(days=1)
 # Past this many new history entries (a seed or a large import), a community is reloaded
 # rather than replayed entry by entry.
 BULK_CATCH_UP = 200
+# Match results are ranked with a few spare candidates so that suggestions survive
+# the removal of the chosen topic from the list.
 SUGGESTIONS = 3
 SEED_ACTOR = "seed"  # who the history says loaded the seed claim base
 

@@ -95,9 +95,12 @@ def _check_names(command: dict[str, Any]) -> None:
         assert len(names) == len(set(names)), f"{command['name']} ({locale}): {names}"
     for name in (command.get("name_localizations") or {}).values():
         assert name == name.lower() and " " not in name and len(name) <= 32, name
+    for description in (command.get("description_localizations") or {}).values():
+        assert 1 <= len(description) <= 100, description  # Discord refuses the whole sync otherwise
+    for choice in command.get("choices") or []:
+        assert all(1 <= len(n) <= 100 for n in (choice.get("name_localizations") or {}).values()), choice
     for option in options:
-        if option.get("type") in (1, 2):
-            _check_names(option)
+        _check_names(option)
 
 
 async def test_an_arabic_server_reads_right_to_left(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
