@@ -19,6 +19,7 @@ class Question:
     topic: str | None  # None: out of scope
     kind: str
     topic_any: tuple[str, ...] = ()
+    lang: str | None = None  # ISO 639 code of a question not in English
 
     def accepts(self, topic_id: str | None) -> bool:
         return topic_id is not None and (topic_id == self.topic or topic_id in self.topic_any)
@@ -32,7 +33,7 @@ def load_questions(path: Path) -> list[Question]:
         try:
             row = json.loads(line)
             questions.append(Question(row["q"], row.get("topic"), row.get("kind", "unknown"),
-                                      tuple(row.get("topic_any") or ())))
+                                      tuple(row.get("topic_any") or ()), row.get("lang")))
         except (json.JSONDecodeError, KeyError) as exc:
             raise SystemExit(f"{path}:{n}: not a question line ({exc})") from None
     return questions

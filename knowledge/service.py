@@ -23,6 +23,8 @@ from .documents import topic_document, topic_documents
 from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Lexicon, Matcher
+from .matching.fusion import HybridMatcher
+from .matching.semantic import Embedder
 from .models import Meta
 from .storage import AskedQuestion, ConflictError, HistoryEntry, Quarantined, Store, Stored, StoreError, Write
 
@@ -51,8 +53,12 @@ class ClaimService:
         lexicon: Lexicon | None = None,
         seed_files: Sequence[Path] = (),
         question_retention: timedelta = timedelta(days=90),
+        embedder: Embedder | None = None,
     ) -> None:
         self.store = store
+        # The semantic model and its vector cache, shared by every community's matcher;
+        # None: questions are matched on their words alone.
+        self.embedder = embedder
         # One lexicon for every community's matcher: loaded once, shared read-only.
         self.lexicon = lexicon or Lexicon.load()
         self.seed_files = list(seed_files)
@@ -106,7 +112,7 @@ class ClaimService:
 
     def _load(self, community: str) -> _Community:
         kb, metas, seq = self.store.snapshot(community)
-        matcher = Matcher(self.lexicon)
+        matcher = HybridMatcher(self.lexicon, self.embedder)
         matcher.build(topic_documents(kb))
         return _Community(kb, metas, seq, matcher)
 
