@@ -25,7 +25,6 @@ from .lexicon import Lexicon
 from .matcher import RARE, Matcher, _locked
 from .parameters import FITTED, FusionParameters
 from .semantic import Embedder, SemanticIndex
-from .text import normalise
 from .types import Candidate, MatchResult, TopicDocument
 
 FEATURES: tuple[str, ...] = (
@@ -173,7 +172,9 @@ class HybridMatcher(Matcher):
 
     @_locked
     def match(self, question: str, *, event_id: str | None = None, limit: int = 3) -> MatchResult:
-        if self.semantic is None or not len(self.semantic) or not normalise(question).strip():
+        # (any script: normalise() keeps Latin and transliterated Cyrillic only, and an Arabic
+        # question is exactly one the semantic signal can read)
+        if self.semantic is None or not len(self.semantic) or not any(ch.isalnum() for ch in question):
             return super().match(question, event_id=event_id, limit=limit)
         ids, x = self.features(question, event_id=event_id)
         if not ids:

@@ -221,8 +221,7 @@ class Embedder:
         return self.encoder.identity
 
     def question(self, text: str) -> Vectors:
-        vectors: Vectors = self.encoder.queries([text])
-        return vectors[0]
+        return np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
 
     def topics(self, docs: Sequence[TopicDocument], batch: int = 32) -> Vectors:
         """One unit vector per topic, from the cache where it has them."""
@@ -287,7 +286,8 @@ class SemanticIndex:
             return
         capacity = max(64, 2 * self._matrix.shape[0], rows)
         matrix = np.zeros((capacity, dim), dtype=np.float32)
-        matrix[: self._matrix.shape[0]] = self._matrix
+        if self._matrix.size:  # (a base built empty has no width yet)
+            matrix[: self._matrix.shape[0]] = self._matrix
         alive = np.zeros(capacity, dtype=np.bool_)
         alive[: len(self._alive)] = self._alive
         self._matrix, self._alive = matrix, alive
