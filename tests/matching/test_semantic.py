@@ -157,3 +157,16 @@ def test_the_bot_is_wired_to_the_model_the_settings_name(tmp_path: Path) -> None
     assert build_embedder(Settings(database_url=db, embedding_model="none")) is None
     built = build_embedder(Settings(database_url=db))
     assert built is not None and built.cache.path == tmp_path / "embeddings.sqlite3"
+
+
+def test_a_fresh_install_embeds_nothing_for_the_seed_base(encoder: Encoder) -> None:
+    # The seed topics' vectors ship with the package: the first question is answered in about
+    # a second, not after embedding the base. (Edited seeds/? run scripts/make_seed_embeddings.py.)
+    from knowledge.documents import topic_documents
+    from knowledge.knowledge_file import load_knowledge_file
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    docs = [d for f in sorted(seeds.glob("*.claims.yaml")) for d in topic_documents(load_knowledge_file(f))]
+    counting = Counting(encoder)
+    Embedder(counting, VectorCache(None)).topics(docs)
+    assert docs and counting.passages_embedded == 0, "seed vectors are stale: run scripts/make_seed_embeddings.py"
