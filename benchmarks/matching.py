@@ -284,11 +284,13 @@ class _StandInPassages:
         return self.real.queries(texts)  # type: ignore[attr-defined]
 
     def passages(self, texts: list[str]) -> object:
+        import hashlib
+
         import numpy as np
 
         out = []
         for text in texts:
-            rng = np.random.default_rng(abs(hash(text)) % (2**32))
+            rng = np.random.default_rng(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big"))
             v = rng.standard_normal(384).astype(np.float32)
             out.append(v / np.linalg.norm(v))
         return np.stack(out)
