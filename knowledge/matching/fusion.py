@@ -34,7 +34,8 @@ FEATURES: tuple[str, ...] = (
     "lex_top_suggest",  # … or offer it first as "did you mean"
     "sem",  # cosine similarity of question and topic
     "sem_gap",  # minus how far below the best topic's similarity it is
-    "sem_z",  # how far above the base's other topics (standard deviations)
+    # (Not how far above the base's other topics it is: that depends on the base's size and
+    # spread, and dropping it did better with each calibration base left out.)
     "sem_margin",  # for the semantically best topic: its lead over the second
     "sem_rr",  # 1 / (1 + its semantic rank)
     "agree",  # both signals put it first
@@ -69,8 +70,7 @@ def candidate_features(
     k = min(pool, len(live))
     ids: list[str] = [c.topic_id for c in lexical.candidates[:pool]]
     sem_rank: dict[str, int] = {}
-    best = second = mean = 0.0
-    std = 1.0
+    best = second = 0.0
     if k:
         top = live[np.argpartition(-values, k - 1)[:k]] if k < len(live) else live
         top = top[np.argsort(-sims[top], kind="stable")]
@@ -82,8 +82,6 @@ def candidate_features(
                     ids.append(topic)
         best = float(sims[top[0]])
         second = float(sims[top[1]]) if len(top) > 1 else best
-        mean = float(values.mean())
-        std = float(values.std()) if len(values) > 2 else 0.0
     rows = []
     for topic in ids:
         row = row_of.get(topic)
@@ -99,7 +97,6 @@ def candidate_features(
             float(lr == 0 and lexical.decision == "suggest"),
             s,
             s - best,
-            (s - mean) / std if std > 1e-6 else 0.0,
             margin,
             1.0 / (1 + sr) if sr is not None else 0.0,
             agree,

