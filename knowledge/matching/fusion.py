@@ -42,6 +42,8 @@ FEATURES: tuple[str, ...] = (
     "agree_answer",  # … and the lexical matcher would answer with it (right ~97% of the time on every calibration base)
     "agree_margin",  # … and the semantic lead over the second topic
     "agree_answer_margin",  # … both
+    "silent_margin",  # the semantic lead when the lexical signal found nothing (another script or language) …
+    "silent_rr",  # … and the semantic rank then
     # Of the question, the same for every candidate:
     "lex_none",  # the lexical matcher had candidates and rejected them all
     "unknown",  # share of the question's words the claim base does not know, rarer words counting more
@@ -82,6 +84,7 @@ def candidate_features(
                     ids.append(topic)
         best = float(sims[top[0]])
         second = float(sims[top[1]]) if len(top) > 1 else best
+    silent = float(not lexical.candidates)
     rows = []
     for topic in ids:
         row = row_of.get(topic)
@@ -103,6 +106,8 @@ def candidate_features(
             agree * answer,
             agree * margin,
             agree * answer * margin,
+            silent * margin,
+            silent / (1 + sr) if sr is not None else 0.0,
             float(bool(lexical.candidates) and lexical.decision == "none"),
             unknown,
             float(min(names, 3)),

@@ -29,11 +29,11 @@ WRONG_CEILING = 2.0
 # claim base: (its question files, answered-right floor, top-3 floor). The rule holds per
 # claim base, as it was fitted: the development base's three question files count together.
 SETS = {
-    "sudan-war": (HELDOUT / "sudan-war.claims.yaml", (HELDOUT / "sudan-war.questions.jsonl",), 61.0, 98.0),
+    "sudan-war": (HELDOUT / "sudan-war.claims.yaml", (HELDOUT / "sudan-war.questions.jsonl",), 63.0, 98.0),
     "maui-wildfire": (HELDOUT / "maui-wildfire.claims.yaml", (HELDOUT / "maui-wildfire.questions.jsonl",),
-                      41.0, 98.0),
+                      44.0, 98.0),
     "devset": (HERE / "devset.claims.yaml", (HERE / "devset.questions.jsonl", HERE / "fresh1.questions.jsonl",
-                                             HERE / "fresh2.questions.jsonl"), 81.0, 99.0),
+                                             HERE / "fresh2.questions.jsonl"), 83.0, 99.0),
 }
 
 
