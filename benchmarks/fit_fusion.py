@@ -16,7 +16,11 @@ The test split (nagorno-karabakh-2023, derna-floods) is never read here.
    of all its questions. The suggest threshold: the one that offers buttons holding the
    right topic most often, counting a button list with no right topic (or to an
    out-of-scope question) against it.
-4. The final model is fitted on all three bases; the thresholds are the cross-validated ones.
+4. The reported confidence is the best candidate's probability mapped through an isotonic
+   (monotone) fit of the left-out probabilities to how often the first topic was right:
+   the logistic model is right about the order, and a little overconfident in the middle.
+   The map is monotone, so it changes the number reported, not the decisions.
+5. The final model is fitted on all three bases; the map and thresholds are the cross-validated ones.
 """
 
 from __future__ import annotations
@@ -146,6 +150,29 @@ def outcome(scored: list[Scored], answer: float, suggest: float) -> dict[str, fl
             "right_offered": 100 * len(offered) / max(1, len(in_scope))}
 
 
+def isotonic(oof: list[Scored], points: int = 12) -> tuple[tuple[float, float], ...]:
+    """Pool-adjacent-violators on (raw probability, right first), summarised as a few knots."""
+    pairs = sorted((s.p_best, float(s.right_first)) for s in oof)
+    blocks: list[list[float]] = []  # [sum of x, sum of y, count]
+    for x, y in pairs:
+        blocks.append([x, y, 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            x2, y2, n2 = blocks.pop()
+            blocks[-1][0] += x2
+            blocks[-1][1] += y2
+            blocks[-1][2] += n2
+    knots = [(b[0] / b[2], b[1] / b[2]) for b in blocks]
+    if len(knots) > points:  # keep the ends and evenly spaced knots between
+        step = (len(knots) - 1) / (points - 1)
+        knots = [knots[round(i * step)] for i in range(points)]
+    return ((0.0, 0.0), *((round(x, 4), round(y, 4)) for x, y in knots if 0.0 < x < 1.0), (1.0, 1.0))
+
+
+def calibrate(oof: list[Scored], knots: tuple[tuple[float, float], ...]) -> list[Scored]:
+    xs, ys = [k[0] for k in knots], [k[1] for k in knots]
+    return [Scored(s.base, s.question, float(np.interp(s.p_best, xs, ys)), s.right_first, s.right_top3) for s in oof]
+
+
 def choose_thresholds(oof: list[Scored]) -> tuple[float, float]:
     grid = np.round(np.arange(0.05, 0.99, 0.01), 2)
     bases = sorted({s.base for s in oof})
@@ -179,6 +206,7 @@ def reliability(scored: list[Scored], bins: int = 10) -> str:
 
 def write(params: FusionParameters, report: str) -> None:
     weights = "\n        ".join(f"{w:.6g},  # {name}" for w, name in zip(params.weights, FEATURES, strict=True))
+    knots = "\n        ".join(f"({x}, {y})," for x, y in params.calibration)
     comment = "\n".join(f"# {line}" if line else "#" for line in report.splitlines())
     PARAMETERS.write_text(f'''"""The fused decision's fitted numbers, in one place. Written by `benchmarks/fit_fusion.py`.
 
@@ -199,6 +227,8 @@ class FusionParameters:
     answer: float  # answer when the best topic's probability reaches this (cross-validated: wrong answers ≤ 2%)
     suggest: float  # … offer "did you mean" from this (cross-validated: most buttons holding the right topic)
     pool: int = 8  # candidates taken from each signal
+    # (raw probability, probability the first topic is right): the isotonic map of the reported confidence
+    calibration: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
 
 
 {comment}
@@ -211,6 +241,9 @@ FITTED = FusionParameters(
     answer={params.answer},
     suggest={params.suggest},
     pool={params.pool},
+    calibration=(
+        {knots}
+    ),
 )
 ''')
 
@@ -227,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     for held in bases:
         w, b = fit([r for r in rows if r.base != held])
         oof += score([r for r in rows if r.base == held], w, b)
+    knots = isotonic(oof)
+    oof = calibrate(oof, knots)
     answer, suggest = choose_thresholds(oof)
     lines = [f"Leave-one-claim-base-out on the calibration split ({len(rows)} questions): "
              f"answer ≥ {answer}, suggest ≥ {suggest}"]
@@ -234,13 +269,13 @@ def main(argv: list[str] | None = None) -> int:
         o = outcome([s for s in oof if s.base == base], answer, suggest)
         lines.append(f"  {base:<14} answered right {o['answered_right']:5.1f}%  wrong {o['wrong']:4.1f}% of all  "
                      f"oos answered {o['oos_answered']:4.1f}%  right topic offered {o['right_offered']:5.1f}%")
-    lines.append("Reliability of the left-out probabilities:")
+    lines.append("Reliability of the left-out probabilities (after the isotonic map):")
     lines += ["  " + line for line in reliability(oof).splitlines()]
     report = "\n".join(lines)
     print(report)
     weights, bias = fit(rows)
     params = FusionParameters(emb.identity, tuple(round(float(w), 6) for w in weights), round(bias, 6),
-                              answer, suggest, args.pool)
+                              answer, suggest, args.pool, knots)
     print(params)
     if not args.dry_run:
         write(params, report)

@@ -117,7 +117,10 @@ def candidate_features(
 
 
 def probabilities(x: npt.NDArray[np.float64], params: FusionParameters) -> npt.NDArray[np.float64]:
-    return _sigmoid(x @ np.asarray(params.weights, dtype=np.float64) + params.bias)
+    """Each candidate's probability of being the question's topic, on the calibrated scale."""
+    raw = _sigmoid(x @ np.asarray(params.weights, dtype=np.float64) + params.bias)
+    knots = params.calibration
+    return np.interp(raw, [k[0] for k in knots], [k[1] for k in knots])
 
 
 def decide(p_best: float, params: FusionParameters) -> Literal["answer", "suggest", "none"]:
