@@ -158,3 +158,41 @@ def test_a_fresh_install_embeds_nothing_for_the_seed_base(encoder: Encoder) -> N
     counting = Counting(encoder)
     Embedder(counting, VectorCache(None)).topics(docs)
     assert docs and counting.passages_embedded == 0, "seed vectors are stale: run scripts/make_seed_embeddings.py"
+
+
+def test_the_service_answers_other_languages_and_learns_a_new_topic_at_once(encoder: Encoder,
+                                                                            tmp_path: Path) -> None:
+    """Through the service, as the bot asks: seeded base, a member writing in French, then a
+    topic added by a moderator in another process, found at once by a German question —
+    embedding that one topic and nothing else."""
+    from datetime import UTC, datetime
+
+    from knowledge.clock import ManualClock
+    from knowledge.models import Claim, Topic
+    from knowledge.service import ClaimService
+    from knowledge.storage import Store, Write
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "belgorod-incursion.claims.yaml"
+    clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+    db = f"sqlite:///{tmp_path / 'claims.sqlite3'}"
+    counting = Counting(encoder)
+    service = ClaimService(Store(db, clock=clock), seed_files=[seeds],
+                           embedder=Embedder(counting, VectorCache(tmp_path / "embeddings.sqlite3")))
+    service.ensure_seeded("c1")
+    french = service.ask("c1", "Combien de personnes ont été tuées ou blessées lors du raid sur Belgorod ?")
+    shown = [french.topic.id] if french.topic else [s.id for s in french.suggestions]
+    assert "belgorod-casualties" in shown, french
+    assert counting.passages_embedded == 0  # the seed base's vectors ship with the package
+
+    other = Store(db, clock=clock)
+    topic = Topic(id="shebekino-power-station", title="Was the power station in Shebekino shelled?")
+    claim = Claim(id="gladkov-shebekino", party="gladkov", statement="The Shebekino power station was shelled.",
+                  sources=["belgorod-article"])
+    other.write("c1", [Write("topic", topic.id, "create", topic, "belgorod-incursion-2023"),
+                       Write("claim", claim.id, "create", claim, topic.id)], "mod-elsewhere")
+    other.close()
+    german = service.ask("c1", "Wurde das Kraftwerk in Schebekino beschossen?")
+    assert german.topic is not None and german.topic.id == topic.id or \
+        german.suggestions and german.suggestions[0].id == topic.id, german
+    assert counting.passages_embedded == 1  # the new topic (with its claim), and nothing else
+    service.close()
