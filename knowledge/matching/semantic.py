@@ -239,23 +239,34 @@ class Embedder:
     def question(self, text: str) -> Vectors:
         return np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
 
-    def topics(self, docs: Sequence[TopicDocument], batch: int = 32) -> Vectors:
-        """One unit vector per topic, from the cache where it has them."""
-        texts = [passage(d) for d in docs]
-        keys = [VectorCache.key(self.identity, t) for t in texts]
-        known = self.cache.get_many(keys)
-        todo = [i for i, k in enumerate(keys) if k not in known]
-        fresh: list[tuple[bytes, bytes]] = []
-        for start in range(0, len(todo), batch):
-            chunk = todo[start: start + batch]
-            vectors = self.encoder.passages([texts[i] for i in chunk])
-            fresh += [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(chunk)]
-        if fresh:
-            self.cache.put_many(fresh)
-            known.update(fresh)
+    def topics(self, docs: Sequence[TopicDocument], batch: int = 32, chunk: int = 2048) -> Vectors:
+        """One unit vector per topic, from the cache where it has them.
+
+        Written straight into one matrix, a chunk of topics at a time: at 100,000 topics a
+        dict of every vector as bytes beside the matrix doubled the memory a build needed."""
         if not docs:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([np.frombuffer(known[k], dtype=np.float32) for k in keys])
+        out: Vectors | None = None
+        for first in range(0, len(docs), chunk):
+            texts = [passage(d) for d in docs[first: first + chunk]]
+            keys = [VectorCache.key(self.identity, t) for t in texts]
+            known = self.cache.get_many(keys)
+            todo = [i for i, k in enumerate(keys) if k not in known]
+            fresh: list[tuple[bytes, bytes]] = []
+            for start in range(0, len(todo), batch):
+                part = todo[start: start + batch]
+                vectors = self.encoder.passages([texts[i] for i in part])
+                fresh += [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(part)]
+            if fresh:
+                self.cache.put_many(fresh)
+                known.update(fresh)
+            for i, key in enumerate(keys):
+                vector = np.frombuffer(known[key], dtype=np.float32)
+                if out is None:
+                    out = np.empty((len(docs), len(vector)), dtype=np.float32)
+                out[first + i] = vector
+        assert out is not None
+        return out
 
 
 class SemanticIndex:
