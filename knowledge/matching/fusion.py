@@ -2,18 +2,21 @@
 
 For a question, the candidates are the best few of each signal. Each candidate is described
 by a handful of features (`FEATURES`): where the lexical matcher ranks it and what it
-decided, its cosine similarity to the question, how far that is from the best and above the
-rest of the base. A logistic model (`parameters.FITTED`, fitted by `benchmarks/fit_fusion.py`
-with claim bases left out in turn) turns them into the probability that the candidate is the
-topic the question is about. The best candidate's probability is the reported confidence,
-and two thresholds on it decide: answer, "did you mean", or nothing.
+decided, its cosine similarity to the question and how far that is from the best, whether
+both signals agree, and what of the question the claim base does not know (names of other
+places and people). A logistic model (`parameters.FITTED`, fitted by
+`benchmarks/fit_fusion.py` with claim bases left out in turn), then an isotonic map fitted
+on the left-out bases, turn them into the probability that the candidate is the topic the
+question is about. The best candidate's probability is the reported confidence, and two
+thresholds on it decide: answer, "did you mean", or nothing.
 
+A channel's event context reaches the fusion through the lexical features (the lexical
+matcher prefers the context's topics); the semantic similarity does not depend on it.
 Without a semantic model the lexical matcher decides alone, as it always has.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -212,7 +215,3 @@ class HybridMatcher(Matcher):
         decision = decide(confidence, self.params)
         return MatchResult(decision, candidates, confidence)
 
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
