@@ -74,6 +74,8 @@ class ClaimService:
 
     def close(self) -> None:
         self.store.close()
+        if self.embedder is not None:
+            self.embedder.cache.close()
 
     # --- the claim base in memory ----------------------------------------------
 

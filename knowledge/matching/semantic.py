@@ -218,6 +218,12 @@ class VectorCache:
                 except sqlite3.Error as exc:  # a full disk or a read-only folder costs time, not answers
                     warn_once(f"cache-write:{self.path}", f"embedding cache {self.path}: {exc}")
 
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
     def _remember(self, key: bytes, value: bytes) -> None:
         self._memory[key] = value
         self._memory.move_to_end(key)
