@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.matching import CACHE, CALIBRATION_SPLIT, TEST_SPLIT  # noqa: E402
 from benchmarks.scoring import Question, load_questions  # noqa: E402
 from claimbot.bootstrap import build_service  # noqa: E402
-from knowledge.curation import Curator, CurationError  # noqa: E402
+from knowledge.curation import CurationError, Curator  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
 
 COMMUNITY = "simulated"
