@@ -12,14 +12,15 @@ from knowledge.clock import Clock, SystemClock
 from knowledge.matching import Lexicon
 from knowledge.service import ClaimService
 from knowledge.settings import Settings
-from knowledge.storage import Store
+from knowledge.store import open_store
 
 
 def build_service(settings: Settings, *, clock: Clock | None = None) -> ClaimService:
-    """The claim service for these settings; `clock` defaults to the wall clock (tests pin one)."""
+    """The claim service for these settings, on the store its database URL names (SQLite or
+    PostgreSQL); `clock` defaults to the wall clock (tests pin one)."""
     lexicon = Lexicon.load(*settings.lexicon_files) if settings.lexicon_files else None
     return ClaimService(
-        Store(settings.database_url, clock=clock or SystemClock(), busy_timeout=settings.busy_timeout_seconds),
+        open_store(settings.database_url, clock=clock or SystemClock(), busy_timeout=settings.busy_timeout_seconds),
         lexicon=lexicon,
         seed_files=settings.seed_files,
         question_retention=timedelta(days=settings.question_retention_days),

@@ -26,14 +26,14 @@ from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Candidate, Lexicon, Matcher, MatchResult
 from .matching.phrasings import PhrasingIndex
 from .models import Meta
-from .storage import (
+from .store import (
     AskedQuestion,
     CandidatePhrasing,
     ChannelSettings,
+    ClaimStore,
     ConflictError,
     HistoryEntry,
     Quarantined,
-    Store,
     Stored,
     StoreError,
     Write,
@@ -66,7 +66,7 @@ class _Community:
 class ClaimService:
     def __init__(
         self,
-        store: Store,
+        store: ClaimStore,  # SQLite or PostgreSQL: the service never knows which
         *,
         lexicon: Lexicon | None = None,
         seed_files: Sequence[Path] = (),
