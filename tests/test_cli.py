@@ -15,9 +15,10 @@ SEED = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(store_url: str) -> dict[str, str]:
+    """The environment of a `claimbot` run on an empty database (SQLite, then PostgreSQL)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
-    clean["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    clean["CLAIMBOT_DATABASE_URL"] = store_url
     return clean
 
 
