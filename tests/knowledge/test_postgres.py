@@ -23,6 +23,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.models import Claim, Topic
 from knowledge.pgstore import LOCK_NAMESPACE, PostgresStore
+from knowledge.pgstore import _migrations as postgresql_migrations
 from knowledge.service import ClaimService
 from knowledge.store import HistoryEntry, StoreBusyError, Write, open_store
 from tests.engines import fresh_database, postgres_server, with_database
@@ -219,3 +220,26 @@ def test_a_database_name_that_does_not_exist_is_one_clear_line(tmp_path: Path) -
     assert done.returncode == 2 and "Traceback" not in done.stderr
     (line,) = done.stderr.strip().splitlines()
     assert "'no_such_claimbot_db'" in line and "does not exist" in line and "CLAIMBOT_DATABASE_URL" in line
+
+
+def test_a_database_from_before_digest_windows_keeps_its_schedule(pg_url: str) -> None:
+    # A PostgreSQL database at schema 3 (as a release with only V1-V3 left it): opening it
+    # applies V4-V6 once, and its digest goes on from where it was, as on SQLite.
+    with psycopg.connect(pg_url, autocommit=True) as old, old.transaction():
+        old.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for version, sql in postgresql_migrations():
+            if version <= 3:
+                old.execute(sql.encode())
+                old.execute("INSERT INTO schema_version (version) VALUES (%s)", (version,))
+        old.execute("INSERT INTO digests (community, channel, cadence, at_time, timezone, post_when_empty, created_at,"
+                    " last_slot) VALUES ('g', 'c', 'daily', '09:00', 'UTC', TRUE, '2026-01-01T08:00:00+00:00',"
+                    " '2026-01-05T09:00:00+00:00')")
+    store = pg_store(pg_url)
+    try:
+        assert store.schema_version() == max(version for version, _ in postgresql_migrations())
+        row = store.digest("g")
+        assert row is not None
+        assert row["covered_until"] == row["last_slot"] == datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+        assert row["schedule_set_at"] == row["created_at"]
+    finally:
+        store.close()
