@@ -20,6 +20,8 @@ from .settings import BotSettings
 from .views import PickTopic, ShowOriginal, TurnPage
 
 log = logging.getLogger(__name__)
+# The names discord.py gives the tasks that run slash commands, modals and button callbacks.
+_INTERACTION_TASKS = ("CommandTree-invoker", "discord-ui-")
 
 EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.topics", "bot.cogs.digest")
 
@@ -107,7 +109,18 @@ class ClaimBot(commands.Bot):
 
     async def close(self) -> None:
         self.forget_old_questions.cancel()
+        await self._finish_interactions()
         await super().close()
+
+    async def _finish_interactions(self, within: float = 5.0) -> None:
+        """Let commands and buttons in progress finish (a moderator's change is saved, then
+        the answers it touches are updated) before the connection and the store close."""
+        running = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()
+                   and t.get_name().startswith(_INTERACTION_TASKS)]
+        if running:
+            _, late = await asyncio.wait(running, timeout=within)
+            if late:
+                log.warning("%d interaction(s) still running at shutdown were stopped", len(late))
 
     async def on_message(self, message: discord.Message, /) -> None:
         # No prefix commands: everything is a slash command, and the asking cog reads

@@ -36,7 +36,7 @@ from .models import (
     normalise_id,
 )
 from .service import ClaimService
-from .storage import HistoryEntry, Write
+from .store import HistoryEntry, Write
 
 # "70 attackers killed", "over 70 attackers killed": the words before the unit are kept
 # as the party's wording, and a bound word keeps the number a bound (see Figure).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .storage import HistoryEntry
+from .store import HistoryEntry
 
 VERBS = {"create": "created", "update": "changed", "delete": "removed", "restore": "restored"}
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .base import KnowledgeBase
 from .models import Meta
-from .storage import Stored, Write
+from .store import Stored, Write
 
 
 @dataclass(frozen=True, slots=True)

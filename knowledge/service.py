@@ -28,14 +28,14 @@ from .matching.fusion import HybridMatcher
 from .matching.phrasings import PhrasingIndex
 from .matching.semantic import Embedder
 from .models import Meta
-from .storage import (
+from .store import (
     AskedQuestion,
     CandidatePhrasing,
     ChannelSettings,
+    ClaimStore,
     ConflictError,
     HistoryEntry,
     Quarantined,
-    Store,
     Stored,
     StoreError,
     Write,
@@ -68,7 +68,7 @@ class _Community:
 class ClaimService:
     def __init__(
         self,
-        store: Store,
+        store: ClaimStore,  # SQLite or PostgreSQL: the service never knows which
         *,
         lexicon: Lexicon | None = None,
         seed_files: Sequence[Path] = (),

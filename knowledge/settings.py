@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .storage import sqlite_path
+from .store import check_database_url
 
 # The repository's seeds/ folder: the claim base a first run starts from.
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -18,7 +18,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         "sqlite:///data/claimbot.sqlite3",
-        description="Where the claim base lives: sqlite:///relative/path or sqlite:////absolute/path.",
+        description="Where the claim base lives: sqlite:///relative/path, sqlite:////absolute/path, "
+        "or postgresql://user@host:5432/dbname (several processes on one database).",
     )
     seed_files: list[Path] = Field(
         default_factory=lambda: sorted(SEEDS_DIR.glob("*.claims.yaml")),
@@ -38,7 +39,7 @@ class Settings(BaseSettings):
     embedding_cache: Path | None = Field(
         None,
         description="Where topic embeddings are cached between runs (an SQLite file, safe to delete); "
-                    "default: embeddings.sqlite3 beside the database file.",
+                    "default: embeddings.sqlite3 beside an SQLite database file, or in ~/.cache/claimbot/ on PostgreSQL.",
     )
     question_retention_days: int = Field(90, ge=1, le=3650)
     busy_timeout_seconds: float = Field(
@@ -50,8 +51,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        sqlite_path(value)  # raises with the fix in the message
-        return value
+        return check_database_url(value)  # raises with the fix in the message
 
     @field_validator("log_level")
     @classmethod

@@ -15,153 +15,84 @@ bad row never takes a whole community down.
 
 from __future__ import annotations
 
-import json
-import logging
 import re
 import sqlite3
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import resources
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar
-
-from pydantic import ValidationError
+from typing import Any, TypeVar
 
 from .base import KnowledgeBase
 from .clock import Clock
-from .errors import ClaimbotError
-from .models import MODEL_OF_KIND, STORED_RECORD, Meta, Model
+from .models import Meta
 
-log = logging.getLogger(__name__)
+# The domain types and errors live in the neutral module; they are re-exported here
+# because `from knowledge.storage import Store, Write, StoreError, …` is used everywhere.
+from .store import (
+    BUSY_TIMEOUT_SECONDS,
+    SERVER_WIDE,
+    Action,
+    AskedQuestion,
+    CandidatePhrasing,
+    ChannelSettings,
+    ClaimStore,
+    ConflictError,
+    DatabaseUrlError,
+    HistoryEntry,
+    NotFoundError,
+    Quarantine,
+    Quarantined,
+    QuestionQueue,
+    QuestionRow,
+    StoreBusyError,
+    StoreClosedError,
+    Stored,
+    StoreError,
+    UnreadableRecordError,
+    Write,
+    closed_error,
+    conflict_message,
+    engine_of,
+    faithful_body,
+    iso,
+    json_or_none,
+    migration_files,
+    open_store,
+    record_state,
+)
 
-Action = Literal["create", "update", "delete", "restore"]
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS", "SERVER_WIDE", "Action", "AskedQuestion", "CandidatePhrasing", "ChannelSettings",
+    "ClaimStore", "ConflictError", "DatabaseUrlError", "HistoryEntry", "NotFoundError", "Quarantined",
+    "QuestionQueue", "Store", "StoreBusyError", "StoreClosedError", "StoreError", "Stored",
+    "UnreadableRecordError", "Write", "open_store", "sqlite_path",
+]
+
 T = TypeVar("T")
-
-# How long one statement waits for another process's write lock before giving up with
-# a clear message. Reads never wait (WAL); only writes can meet a long-held lock.
-BUSY_TIMEOUT_SECONDS = 5.0
-
-
-class StoreError(ClaimbotError):
-    """A store problem worth telling the user about; the message says what to do."""
-
-
-class StoreBusyError(StoreError):
-    """Another process held the database's write lock for too long; nothing was changed."""
-
-
-class UnreadableRecordError(StoreError):
-    """A stored record that no longer validates (written by an older or broken version)."""
-
-
-class ConflictError(StoreError):
-    """Somebody else changed the record since the writer loaded it."""
-
-
-class NotFoundError(StoreError):
-    pass
-
-
-class DatabaseUrlError(StoreError, ValueError):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Quarantined:
-    """A record left out of its community because it cannot be read back."""
-
-    community: str
-    kind: str
-    id: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Write:
-    """One record write inside a transaction."""
-
-    kind: str
-    id: str
-    action: Action
-    record: Model | None = None  # the new content (create/update)
-    parent: str | None = None
-    expected_version: int | None = None  # required for update/delete/restore
-
-
-@dataclass(frozen=True, slots=True)
-class Stored:
-    kind: str
-    id: str
-    parent: str | None
-    record: Model
-    meta: Meta
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    seq: int
-    kind: str
-    record_id: str
-    action: Action
-    actor: str
-    at: datetime
-    version: int
-    before: dict[str, Any] | None  # {"parent": ..., "body": {...}}
-    after: dict[str, Any] | None
-
-
-SERVER_WIDE = ""  # the channel id under which server-wide settings are kept
-
-
-@dataclass(frozen=True)
-class ChannelSettings:
-    auto_answer: bool = False
-    event_id: str | None = None  # the event questions in the channel are about
-    language: str | None = None  # the channel's own answer language
-    server_language: str | None = None  # the whole server's, where the channel has none
-
-    @property
-    def answer_language(self) -> str | None:
-        return self.language or self.server_language
-
-
-@dataclass(frozen=True, slots=True)
-class CandidatePhrasing:
-    """A question a member matched to a topic by picking it from "did you mean"."""
-
-    topic_id: str
-    question: str
-    picks: int
-    last_picked: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class AskedQuestion:
-    question: str
-    asked_at: datetime
-    channel: str | None
-    topic_id: str | None
-    answered: bool
 
 
 def sqlite_path(url: str) -> str:
     """The file a `sqlite:///path` URL names (relative), `sqlite:////abs/path` (absolute)."""
     match = re.fullmatch(r"sqlite:///(.+)", url.strip())
     if not match:
-        scheme = url.split(":", 1)[0] if ":" in url else url
-        raise DatabaseUrlError(
-            f"CLAIMBOT_DATABASE_URL: unsupported database URL '{scheme}:…'; "
-            "use sqlite:///path/to/claimbot.sqlite3 (relative) or sqlite:////absolute/path"
-        )
+        if engine_of(url) == "sqlite":  # raises, with every form that works, for another scheme
+            raise DatabaseUrlError(
+                f"CLAIMBOT_DATABASE_URL: '{url.strip()[:60]}' names no file; "
+                "use sqlite:///path/to/claimbot.sqlite3 (relative) or sqlite:////absolute/path"
+            )
+        raise DatabaseUrlError(f"CLAIMBOT_DATABASE_URL: {url.split(':', 1)[0]}:// is served by the PostgreSQL "
+                               "store, not the SQLite one (open the store with knowledge.store.open_store)")
     return match.group(1)
 
 
-class Store:
-    """The claim base's database. Thread-safe: any thread may read and write."""
+class Store(Quarantine):
+    """The claim base's database in SQLite. Thread-safe: any thread may read and write.
+
+    Keeps the `ClaimStore` protocol (knowledge.store); `readable` and the quarantine come
+    from `Quarantine`, shared with the PostgreSQL store."""
 
     def __init__(self, url: str, *, clock: Clock, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
         path = sqlite_path(url)
@@ -186,9 +117,9 @@ class Store:
         if not self._shared:
             # WAL: readers (this process's threads, other processes) read while one writes.
             self._busy(lambda: self._db.execute("PRAGMA journal_mode = WAL"))
-        self.quarantine: dict[tuple[str, str, str], Quarantined] = {}
+        super().__init__()
         self.migrate()
-        self.question_queue = QuestionQueue(self)
+        self.question_queue = QuestionQueue(self._insert_questions)
 
     def _connect(self, *, readonly: bool = False) -> sqlite3.Connection:
         try:
@@ -274,7 +205,7 @@ class Store:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: never half a write."""
         with self._write_lock:
             if self._closed:
-                raise _closed()
+                raise closed_error()
             self._busy(lambda: self._db.execute("BEGIN IMMEDIATE"))
             try:
                 yield _Tx(self._db)
@@ -303,8 +234,10 @@ class Store:
             with self._readers_lock:
                 if self._closed:
                     reader.db.close()
-                    raise _closed()
+                    raise closed_error()
                 self._readers.append(reader)
+        if self._closed:  # this thread's reader was closed with the store: say so, not ProgrammingError
+            raise closed_error()
         db = reader.db
         if db.in_transaction:  # nested read: already inside this thread's snapshot
             yield db
@@ -313,7 +246,7 @@ class Store:
         # never closes a connection in the middle of a query.
         with reader.lock:
             if self._closed:
-                raise _closed()
+                raise closed_error()
             self._busy(lambda: db.execute("BEGIN"))
             try:
                 yield db
@@ -362,19 +295,6 @@ class Store:
                 metas[(kind, row["id"])] = _meta(row)
         return kb, metas, seq
 
-    def readable(self, community: str, kind: str, record_id: str, body: str | dict[str, Any]) -> Model | None:
-        """The record a stored body holds, or None (quarantined, logged once) if it no longer validates."""
-        try:
-            return _model(kind, body)
-        except UnreadableRecordError as exc:
-            key = (community, kind, record_id)
-            if key not in self.quarantine:
-                self.quarantine[key] = Quarantined(community, kind, record_id, str(exc))
-                log.error("quarantined %s '%s' of community %s: it cannot be read back (%s); the rest of the "
-                          "claim base is served without it — fix or remove it with a knowledge-file import",
-                          kind, record_id, community, exc)
-            return None
-
     def get(self, community: str, kind: str, record_id: str, *, include_deleted: bool = False) -> Stored | None:
         rows = self._read(
             "SELECT * FROM records WHERE community = ? AND kind = ? AND id = ?", (community, kind, record_id)
@@ -419,7 +339,7 @@ class Store:
                 hint = " (it was removed: restore it instead)" if row["deleted_at"] else ""
                 raise ConflictError(f"{label} already exists{hint}")
             assert w.record is not None
-            body = _faithful_body(w)
+            body = faithful_body(w)
             position = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM records WHERE community = ?",
                                   (community,)).fetchone()[0]
             db.execute(
@@ -427,7 +347,7 @@ class Store:
                 " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
                 (community, w.kind, w.id, w.parent, body, position, now, actor, now, actor),
             )
-            return self._log(db, community, w, actor, now, 1, None, _state(w.parent, body))
+            return self._log(db, community, w, actor, now, 1, None, record_state(w.parent, body))
 
         if row is None:
             raise NotFoundError(f"{label} does not exist")
@@ -435,18 +355,16 @@ class Store:
             raise ValueError(f"{w.action} of {label} needs the version the writer loaded")
         if row["version"] != w.expected_version:
             raise ConflictError(
-                f"{label} was changed by {row['updated_by']} at {row['updated_at'][:16].replace('T', ' ')} UTC "
-                f"since you loaded it (version {w.expected_version}, now {row['version']}); "
-                "reload it and apply your change again"
+                conflict_message(label, row["updated_by"], _dt(row["updated_at"]), w.expected_version, row["version"])
             )
-        before: str | None = _state(row["parent"], row["body"])
+        before: str | None = record_state(row["parent"], row["body"])
         version = row["version"] + 1
         if w.action == "update":
             assert w.record is not None
             if row["deleted_at"] is not None:
                 raise NotFoundError(f"{label} was removed; restore it before editing")
-            body, parent = _faithful_body(w), w.parent
-            after = _state(parent, body)
+            body, parent = faithful_body(w), w.parent
+            after = record_state(parent, body)
             db.execute(
                 "UPDATE records SET body = ?, parent = ?, version = ?, updated_at = ?, updated_by = ?"
                 " WHERE community = ? AND kind = ? AND id = ? AND version = ?",
@@ -480,7 +398,7 @@ class Store:
             (community, w.kind, w.id, w.action, actor, now, version, before, after),
         )
         return HistoryEntry(int(cur.lastrowid or 0), w.kind, w.id, w.action, actor, _dt(now), version,
-                            _json(before), _json(after))
+                            json_or_none(before), json_or_none(after))
 
     # --- history --------------------------------------------------------------
 
@@ -512,7 +430,7 @@ class Store:
             params.append(limit)
         return [
             HistoryEntry(r["seq"], r["kind"], r["record_id"], r["action"], r["actor"], _dt(r["at"]), r["version"],
-                         _json(r["before"]), _json(r["after"]))
+                         json_or_none(r["before"]), json_or_none(r["after"]))
             for r in self._read(sql, params)
         ]
 
@@ -529,18 +447,18 @@ class Store:
                         answered: bool) -> None:
         """Queue a question for the moderators' statistics; written in the next batch, so an
         asking member never waits for the write lock."""
-        self.question_queue.put((community, _iso(self.clock()), question, channel, topic_id, int(answered)))
+        self.question_queue.put((community, self.clock(), question, channel, topic_id, answered))
 
     def flush_questions(self) -> int:
         """Write the queued questions now; return how many were written."""
         return self.question_queue.flush()
 
-    def _insert_questions(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _insert_questions(self, rows: Sequence[QuestionRow]) -> None:
         with self.transaction() as db:
             db.executemany(
                 "INSERT INTO questions (community, asked_at, question, channel, topic_id, answered)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
+                [(c, _iso(at), q, ch, t, int(a)) for c, at, q, ch, t, a in rows],
             )
 
     def questions(self, community: str, *, since: datetime | None = None,
@@ -759,56 +677,6 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def _migrations() -> list[tuple[int, str]]:
-    found = []
-    for entry in resources.files("knowledge.migrations").iterdir():
-        match = re.fullmatch(r"V(\d+)__\w+\.sql", entry.name)
-        if match:
-            found.append((int(match.group(1)), entry.read_text(encoding="utf-8")))
-    return sorted(found)
-
-
-def _model(kind: str, body: str | dict[str, Any]) -> Model:
-    try:
-        # Bodies may predate the current model: figures are upgraded as they are read.
-        if isinstance(body, dict):
-            return MODEL_OF_KIND[kind].model_validate_json(json.dumps(body), context=STORED_RECORD)
-        return MODEL_OF_KIND[kind].model_validate_json(body, context=STORED_RECORD)
-    except (ValidationError, ValueError) as exc:
-        if isinstance(exc, ValidationError):
-            err = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in err["loc"]) or kind
-            raise UnreadableRecordError(f"{where}: {err['msg']}") from None
-        raise UnreadableRecordError(str(exc)) from None
-
-
-class StoreClosedError(StoreError):
-    """The store was closed: the process is shutting down."""
-
-
-def _closed() -> StoreError:
-    return StoreClosedError("the claim base is closed (claimbot is shutting down)")
-
-
-def _faithful_body(w: Write) -> str:
-    """The JSON a record is stored as — refused when reading it back would not give the
-    same record (a value JSON cannot hold, e.g. an infinite number, silently becomes null)."""
-    assert w.record is not None
-    body = w.record.model_dump_json()
-    try:
-        again = type(w.record).model_validate_json(body)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise StoreError(f"{w.kind} '{w.id}': {where} cannot be stored as given ({err['msg']}); "
-                         "nothing was written") from None
-    if again != w.record:
-        fields = [name for name in type(w.record).model_fields if getattr(again, name) != getattr(w.record, name)]
-        raise StoreError(f"{w.kind} '{w.id}': {', '.join(fields) or 'a field'} cannot be stored as given "
-                         "(it would read back differently); nothing was written")
-    return body
-
-
 def _last_seq(db: sqlite3.Connection, community: str) -> int:
     row = db.execute("SELECT MAX(seq) FROM history WHERE community = ?", (community,)).fetchone()
     return int(row[0] or 0)
@@ -825,20 +693,6 @@ def _meta(row: sqlite3.Row) -> Meta:
     )
 
 
-def _state(parent: str | None, body: str) -> str:
-    return json.dumps({"parent": parent, "body": json.loads(body)}, ensure_ascii=False)
-
-
-def _json(text: str | None) -> dict[str, Any] | None:
-    return json.loads(text) if text else None
-
-
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        raise ValueError("times must be timezone-aware")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 def _digest_row(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
     data["created_at"] = _dt(data["created_at"])
@@ -852,76 +706,10 @@ def _dt(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-class QuestionQueue:
-    """Members' questions, written in batches by a background thread.
+def _migrations() -> list[tuple[int, str]]:
+    """SQLite's migrations: knowledge/migrations/V<n>__name.sql."""
+    return migration_files("knowledge.migrations")
 
-    Recording a question must never make a member wait: while another process holds the
-    write lock, questions wait here (bounded) and go out with the next batch. Nothing is
-    lost on a clean shutdown: `close()` writes what is left."""
 
-    BATCH_SECONDS = 0.5
-    MAX_PENDING = 10_000
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-        self._pending: deque[tuple[Any, ...]] = deque()
-        self._lock = threading.Lock()  # the deque and the thread's start
-        self._flush_lock = threading.Lock()  # one writer of batches at a time
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.dropped = 0
-
-    def put(self, row: tuple[Any, ...]) -> None:
-        with self._lock:
-            if len(self._pending) >= self.MAX_PENDING:
-                self._pending.popleft()
-                self.dropped += 1
-                if self.dropped in (1, 100, 10_000):
-                    log.warning("the database has been busy for long: %d unanswered-question record(s) dropped",
-                                self.dropped)
-            self._pending.append(row)
-            if self._thread is None and not self._stop.is_set():
-                self._thread = threading.Thread(target=self._run, name="claimbot-questions", daemon=True)
-                self._thread.start()
-        if len(self._pending) >= 200:
-            self._wake.set()
-
-    def flush(self, *, quiet: bool = False) -> int:
-        """Write every queued question in one transaction. With `quiet`, a busy database
-        keeps them queued instead of raising."""
-        with self._flush_lock:
-            with self._lock:
-                batch = list(self._pending)
-                self._pending.clear()
-            if not batch:
-                return 0
-            try:
-                self._store._insert_questions(batch)
-            except StoreError:
-                with self._lock:
-                    self._pending.extendleft(reversed(batch))  # back in front, order kept
-                if quiet:
-                    return 0
-                raise
-            return len(batch)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.BATCH_SECONDS)
-            self._wake.clear()
-            try:
-                self.flush(quiet=True)
-            except Exception:  # noqa: BLE001 - the writer thread must survive to write the next batch
-                log.exception("writing asked questions failed; they stay queued")
-                self._stop.wait(self.BATCH_SECONDS)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        try:
-            self.flush(quiet=True)
-        except Exception:  # noqa: BLE001 - closing must not fail on statistics
-            log.exception("could not write %d queued question(s) on shutdown", len(self._pending))
+def _iso(moment: datetime) -> str:
+    return iso(moment)

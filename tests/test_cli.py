@@ -15,9 +15,10 @@ SEED = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def env(store_url: str) -> dict[str, str]:
+    """The environment of a `claimbot` run on an empty database (SQLite, then PostgreSQL)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
-    clean["CLAIMBOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    clean["CLAIMBOT_DATABASE_URL"] = store_url
     return clean
 
 
@@ -150,3 +151,29 @@ def test_a_console_pick_becomes_a_candidate_phrasing(env: dict[str, str]) -> Non
     assert "did you mean" in claimbot(env, "gaps").stdout
     assert claimbot(env, "link", question, candidates[0]["topic"]).returncode == 0
     assert json.loads(claimbot(env, "gaps", "--json").stdout)["candidates"] == []
+
+
+def test_an_unreachable_postgresql_server_is_one_line_naming_the_host(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a local port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env["CLAIMBOT_DATABASE_URL"] = f"postgresql://claimbot:secret-pw@127.0.0.1:{port}/claims"
+    for command in (["ask", "how many casualties?"], ["import", str(SEED)], ["history"]):
+        done = claimbot(env, *command)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        (line,) = done.stderr.strip().splitlines()
+        assert f"127.0.0.1:{port}" in line and "'claims'" in line and "refused" in line
+        assert "check that the server is running" in line and "CLAIMBOT_DATABASE_URL" in line
+        assert "secret-pw" not in line  # a password is never shown
+
+
+@pytest.mark.parametrize("url", ["mysql://db/claims", "claims.sqlite3"])
+def test_a_database_url_claimbot_cannot_use_names_both_engines(url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMBOT_")}
+    env["CLAIMBOT_DATABASE_URL"] = url
+    done = claimbot(env, "ask", "how many casualties")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "sqlite:///" in done.stderr and "postgresql://" in done.stderr

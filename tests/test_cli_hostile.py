@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli import ROOT, SEED, claimbot, env  # noqa: F401 - env is a fixture
 
 
@@ -49,9 +51,10 @@ def test_output_piped_into_a_reader_that_stops_early(env: dict[str, str]) -> Non
     assert shell.stderr == ""
 
 
+@pytest.mark.sqlite_only  # the PostgreSQL store's busy error: tests/knowledge/test_postgres.py
 def test_a_database_locked_by_another_process(env: dict[str, str], tmp_path: Path) -> None:
     claimbot(env, "ask", "seed me")
-    holder = sqlite3.connect(tmp_path / "cli.sqlite3", isolation_level=None)
+    holder = sqlite3.connect(env["CLAIMBOT_DATABASE_URL"].removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
     try:
         changed = tmp_path / "changed.yaml"

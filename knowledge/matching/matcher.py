@@ -319,6 +319,8 @@ class Matcher:
         slots = np.concatenate([np.full(len(t), slot, dtype=np.int32) for slot, t, _ in pending])
         tids = np.concatenate([np.frombuffer(t, dtype=np.int32) for _, t, _ in pending])
         weights = np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in pending])
+        if not len(tids):
+            return  # only topics without a single word to index (a title of punctuation)
         order = np.argsort(tids, kind="stable")
         tids, slots, weights = tids[order], slots[order], weights[order]
         bounds = np.flatnonzero(np.diff(tids)) + 1

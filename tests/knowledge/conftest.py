@@ -10,7 +10,7 @@ import pytest
 from knowledge.base import KnowledgeBase
 from knowledge.clock import ManualClock
 from knowledge.knowledge_file import load_knowledge_file
-from knowledge.storage import Store
+from knowledge.store import ClaimStore, open_store
 
 if TYPE_CHECKING:
     from knowledge.service import ClaimService
@@ -32,13 +32,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'claims.sqlite3'}"
+def db_url(store_engine: str, store_url: str) -> str:
+    """The SQLite file's URL, for tests about SQLite itself (they run on SQLite only)."""
+    assert store_engine == "sqlite", "db_url is SQLite's: use store_url"
+    return store_url
 
 
 @pytest.fixture
-def store(db_url: str, clock: FakeClock) -> Iterator[Store]:
-    s = Store(db_url, clock=clock)
+def store(store_url: str, clock: FakeClock) -> Iterator[ClaimStore]:
+    """An empty store on this test's engine (SQLite, then PostgreSQL)."""
+    s = open_store(store_url, clock=clock)
     yield s
     s.close()
 
@@ -49,7 +52,7 @@ def seed_kb() -> KnowledgeBase:
 
 
 @pytest.fixture
-def service(store: Store) -> ClaimService:
+def service(store: ClaimStore) -> ClaimService:
     from knowledge.service import ClaimService
 
     svc = ClaimService(store, seed_files=[SEED_FILE])

@@ -5,7 +5,7 @@ import pytest
 from knowledge.answers import QuestionError
 from knowledge.models import Claim, Status, Topic, Verification
 from knowledge.service import ClaimService
-from knowledge.storage import Store, Write
+from knowledge.store import Write, open_store
 
 from .conftest import COMMUNITY, FakeClock
 
@@ -107,10 +107,10 @@ def test_a_moderators_change_is_answered_at_once(service: ClaimService, clock: F
 
 
 def test_a_new_topic_written_by_another_process_becomes_answerable(
-    service: ClaimService, db_url: str, clock: FakeClock
+    service: ClaimService, store_url: str, clock: FakeClock
 ) -> None:
     assert service.ask(COMMUNITY, "was the power station in shebekino shelled").decision == "none"
-    other_process = Store(db_url, clock=clock)
+    other_process = open_store(store_url, clock=clock)
     topic = Topic(id="shebekino-power-station", title="Was the power station in Shebekino shelled?")
     claim = Claim(id="gladkov-shebekino", party="gladkov", statement="The Shebekino power station was shelled.",
                   sources=["belgorod-article"])

@@ -9,18 +9,20 @@ import pytest
 
 from knowledge.base import KnowledgeBase
 from knowledge.models import Claim, Status, Verification
-from knowledge.storage import ConflictError, DatabaseUrlError, NotFoundError, Store, Write, _migrations
+from knowledge.pgstore import _migrations as postgresql_migrations
+from knowledge.storage import Store, _migrations
+from knowledge.store import ClaimStore, ConflictError, DatabaseUrlError, NotFoundError, Write, open_store
 
 from .conftest import FakeClock
 
 A, B = "111", "222"  # two Discord guilds
 
 
-def load(store: Store, kb: KnowledgeBase, community: str = A, actor: str = "seed") -> None:
+def load(store: ClaimStore, kb: KnowledgeBase, community: str = A, actor: str = "seed") -> None:
     store.write(community, [Write(k, i, "create", r, p) for k, i, p, r in kb.records()], actor)
 
 
-def test_snapshot_returns_what_was_written_in_order(store: Store, seed_kb: KnowledgeBase) -> None:
+def test_snapshot_returns_what_was_written_in_order(store: ClaimStore, seed_kb: KnowledgeBase) -> None:
     load(store, seed_kb)
     kb, metas, seq = store.snapshot(A)
     assert kb.claims == seed_kb.claims and list(kb.topics) == list(seed_kb.topics)
@@ -29,7 +31,7 @@ def test_snapshot_returns_what_was_written_in_order(store: Store, seed_kb: Knowl
     assert metas[("claim", "russia-70-attackers-killed")].created_by == "seed"
 
 
-def test_one_community_never_sees_or_changes_anothers(store: Store, seed_kb: KnowledgeBase) -> None:
+def test_one_community_never_sees_or_changes_anothers(store: ClaimStore, seed_kb: KnowledgeBase) -> None:
     load(store, seed_kb, A)
     assert store.snapshot(B)[0].claims == {}
     assert store.get(B, "claim", "russia-70-attackers-killed") is None
@@ -45,7 +47,7 @@ def test_one_community_never_sees_or_changes_anothers(store: Store, seed_kb: Kno
 
 
 def test_updates_are_versioned_and_history_has_before_and_after(
-    store: Store, seed_kb: KnowledgeBase, clock: FakeClock
+    store: ClaimStore, seed_kb: KnowledgeBase, clock: FakeClock
 ) -> None:
     load(store, seed_kb)
     stored = store.get(A, "claim", "russia-70-attackers-killed")
@@ -64,7 +66,7 @@ def test_updates_are_versioned_and_history_has_before_and_after(
     assert entry.after and entry.after["body"]["status"] == "confirmed"
 
 
-def test_two_writers_never_silently_overwrite_each_other(store: Store, seed_kb: KnowledgeBase) -> None:
+def test_two_writers_never_silently_overwrite_each_other(store: ClaimStore, seed_kb: KnowledgeBase) -> None:
     load(store, seed_kb)
     stored = store.get(A, "claim", "gladkov-one-civilian-killed")
     assert stored is not None
@@ -77,7 +79,7 @@ def test_two_writers_never_silently_overwrite_each_other(store: Store, seed_kb: 
     assert current is not None and current.record.note == "first moderator"
 
 
-def test_a_failed_write_changes_nothing(store: Store, seed_kb: KnowledgeBase) -> None:
+def test_a_failed_write_changes_nothing(store: ClaimStore, seed_kb: KnowledgeBase) -> None:
     load(store, seed_kb)
     before = store.snapshot(A)
     new = Claim(id="brand-new", party="russia", statement="New.", sources=["belgorod-article"])
@@ -91,7 +93,7 @@ def test_a_failed_write_changes_nothing(store: Store, seed_kb: KnowledgeBase) ->
     assert store.snapshot(A) == before  # the create before the conflict was rolled back too
 
 
-def test_soft_delete_and_restore(store: Store, seed_kb: KnowledgeBase) -> None:
+def test_soft_delete_and_restore(store: ClaimStore, seed_kb: KnowledgeBase) -> None:
     load(store, seed_kb)
     store.write(A, [Write("topic", "bakhmut-capture", "delete", expected_version=1)], "mod-1")
     kb = store.snapshot(A)[0]
@@ -103,7 +105,8 @@ def test_soft_delete_and_restore(store: Store, seed_kb: KnowledgeBase) -> None:
     assert [e.action for e in store.history(A, record_id="bakhmut-capture")] == ["create", "delete", "restore"]
 
 
-def test_history_is_append_only(store: Store, seed_kb: KnowledgeBase, db_url: str) -> None:
+@pytest.mark.sqlite_only
+def test_history_is_append_only(store: ClaimStore, seed_kb: KnowledgeBase, db_url: str) -> None:
     load(store, seed_kb)
     raw = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -113,12 +116,14 @@ def test_history_is_append_only(store: Store, seed_kb: KnowledgeBase, db_url: st
     raw.close()
 
 
-def test_migrations_run_once_and_survive_reopening(db_url: str, seed_kb: KnowledgeBase, clock: FakeClock) -> None:
-    first = Store(db_url, clock=clock)
+def test_migrations_run_once_and_survive_reopening(store_url: str, store_engine: str, seed_kb: KnowledgeBase,
+                                                   clock: FakeClock) -> None:
+    first = open_store(store_url, clock=clock)
     load(first, seed_kb)
     first.close()
-    second = Store(db_url, clock=clock)
-    assert second.migrate() == max(version for version, _ in _migrations())  # the latest; applied once
+    second = open_store(store_url, clock=clock)
+    migrations = _migrations() if store_engine == "sqlite" else postgresql_migrations()
+    assert second.migrate() == second.schema_version() == max(version for version, _ in migrations)  # applied once
     assert len(second.snapshot(A)[0].claims) == len(seed_kb.claims)
     second.close()
 
@@ -143,7 +148,7 @@ def test_a_database_from_before_digest_windows_keeps_its_schedule(tmp_path: Path
     store.close()
 
 
-def test_concurrent_writers_in_threads_keep_every_change(store: Store, seed_kb: KnowledgeBase) -> None:
+def test_concurrent_writers_in_threads_keep_every_change(store: ClaimStore, seed_kb: KnowledgeBase) -> None:
     load(store, seed_kb)
 
     def add(n: int) -> None:
@@ -159,13 +164,18 @@ def test_concurrent_writers_in_threads_keep_every_change(store: Store, seed_kb: 
     assert {f"thread-{n}" for n in range(20)} <= set(claims)
 
 
-@pytest.mark.parametrize("url", ["postgres://x/y", "mysql://db", "claims.sqlite3"])
+@pytest.mark.parametrize("url", ["mysql://db", "claims.sqlite3", "http://example.org/db"])
 def test_unsupported_database_urls_say_what_to_use(url: str) -> None:
-    with pytest.raises(DatabaseUrlError, match=r"CLAIMBOT_DATABASE_URL.*sqlite:///"):
-        Store(url, clock=FakeClock())
+    with pytest.raises(DatabaseUrlError, match=r"CLAIMBOT_DATABASE_URL.*sqlite:///.*postgresql://"):
+        open_store(url, clock=FakeClock())
 
 
-def test_questions_are_recorded_without_user_ids_and_expire(store: Store, clock: FakeClock) -> None:
+def test_the_sqlite_store_is_not_handed_a_postgresql_url() -> None:
+    with pytest.raises(DatabaseUrlError, match=r"PostgreSQL store"):
+        Store("postgresql://db.example/claims", clock=FakeClock())
+
+
+def test_questions_are_recorded_without_user_ids_and_expire(store: ClaimStore, clock: FakeClock) -> None:
     store.record_question(A, "who won the match", channel="55", topic_id=None, answered=False)
     clock.advance(days=100)
     store.record_question(A, "how many dead", channel="55", topic_id="belgorod-casualties", answered=True)

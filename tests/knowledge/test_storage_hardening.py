@@ -12,7 +12,8 @@ import pytest
 
 from knowledge.models import Claim, Figure
 from knowledge.service import ClaimService
-from knowledge.storage import SERVER_WIDE, ChannelSettings, Store, StoreBusyError, StoreError, Write
+from knowledge.storage import Store
+from knowledge.store import SERVER_WIDE, ChannelSettings, StoreBusyError, StoreError, Write, open_store
 
 from .conftest import COMMUNITY, SEED_FILE, FakeClock
 
@@ -103,12 +104,12 @@ def test_a_value_that_would_not_survive_storage_is_refused_and_nothing_written(s
     assert service.store.last_seq(COMMUNITY) == seq and "infinite" not in service.knowledge(COMMUNITY).claims
 
 
-def test_questions_are_written_in_batches_and_none_lost_on_close(db_url: str, clock: FakeClock) -> None:
-    store = Store(db_url, clock=clock)
+def test_questions_are_written_in_batches_and_none_lost_on_close(store_url: str, clock: FakeClock) -> None:
+    store = open_store(store_url, clock=clock)
     for n in range(50):
         store.record_question(COMMUNITY, f"question {n}", channel=None, topic_id=None, answered=False)
     store.close()  # a clean shutdown writes what is still queued
-    again = Store(db_url, clock=clock)
+    again = open_store(store_url, clock=clock)
     assert [q.question for q in again.questions(COMMUNITY)] == [f"question {n}" for n in range(50)]
     again.close()
 

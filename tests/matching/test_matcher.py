@@ -352,3 +352,10 @@ def test_the_packaged_lexicon_names_no_particular_event() -> None:
     for name in ("belgorod", "kerch", "crocus", "krokus", "wagner", "vagner", "bakhmut", "kakhovka", "kramatorsk",
                  "zaporizhzhia", "prigozhin", "tochka"):
         assert name not in words, name
+
+
+def test_a_topic_with_no_word_to_index_does_not_break_the_build() -> None:
+    # Found by a property test: a title of punctuation alone, no claims yet.
+    matcher = Matcher(Lexicon.load())
+    matcher.build([doc("t", ("e", ":", date(2023, 5, 22), ()), ":", ())])
+    assert matcher.match("how many casualties?").decision == "none"
