@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     embedding_cache: Path | None = Field(
         None,
         description="Where topic embeddings are cached between runs (an SQLite file, safe to delete); "
-                    "default: embeddings.sqlite3 beside an SQLite database file, or in ~/.cache/claimbot/ on PostgreSQL.",
+                    "default: embeddings.sqlite3 beside an SQLite database file, "
+                    "or in ~/.cache/claimbot/ on PostgreSQL.",
     )
     question_retention_days: int = Field(90, ge=1, le=3650)
     busy_timeout_seconds: float = Field(
