@@ -17,7 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from knowledge.i18n import DEFAULT_LANGUAGE, Speech, interface_language, speech
+from knowledge.i18n import DEFAULT_LANGUAGE, LANGUAGES, Speech, interface_language, speech
 
 # The msgctxt of names Discord restricts (lower case, no spaces, at most 32 characters):
 # commands, groups and options. Descriptions and choices are ordinary messages.
@@ -27,6 +27,10 @@ _NAME_LOCATIONS = (
     app_commands.TranslationContextLocation.group_name,
     app_commands.TranslationContextLocation.parameter_name,
 )
+
+# The interface languages as an option's choices, each named in itself ("Українська"), so a
+# reader finds their own whatever language the command is shown in.
+LANGUAGE_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
 
 # What moderators set per channel/server, remembered as it is read or set, so a reply
 # that needs no database (an error, a confirmation) still speaks the channel's language.

@@ -12,10 +12,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.answers import Answer, QuestionError
-from knowledge.i18n import LANGUAGES, Speech
+from knowledge.i18n import Speech
 
 from ..client import ClaimBot
-from ..i18n import choose, remember_languages, speech_for
+from ..i18n import LANGUAGE_CHOICES, choose, remember_languages, speech_for
 from ..render import answer_pages
 from ..respond import after_reply, off_loop, reply_ephemeral, respond
 from ..views import answer_view
@@ -51,7 +51,7 @@ class Asking(commands.Cog):
     @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
     @app_commands.describe(question="What do you want to know? e.g. how many casualties?",
                            language="The language of the answer (default: yours, or this channel's)")
-    @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     @app_commands.guild_only()
     @app_commands.checks.dynamic_cooldown(
         lambda i: app_commands.Cooldown(1, i.client.settings.ask_cooldown_seconds)

@@ -7,12 +7,12 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from knowledge.i18n import LANGUAGES, language_name
+from knowledge.i18n import language_name
 from knowledge.storage import SERVER_WIDE
 
 from ..checks import moderator_only
 from ..client import ClaimBot
-from ..i18n import remember_languages, speech_for
+from ..i18n import LANGUAGE_CHOICES, remember_languages, speech_for
 from ..render import plain
 from ..respond import off_loop, respond
 from ..shared import event_choices
@@ -68,7 +68,7 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
     @app_commands.describe(language="The language, or each member's own",
                            where="This channel only, or the whole server")
     @app_commands.choices(
-        language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
+        language=LANGUAGE_CHOICES
         + [app_commands.Choice(name=_("Each member's own language"), value="member")],
         where=[app_commands.Choice(name=_("This channel"), value="channel"),
                app_commands.Choice(name=_("The whole server"), value="server")],

@@ -19,7 +19,7 @@ from discord.ext import commands
 from knowledge.claimreview import claimreview_jsonld
 from knowledge.curation import ClaimForm, Curator, claim_choices
 from knowledge.errors import ClaimbotError
-from knowledge.i18n import LANGUAGES, Speech, language_name
+from knowledge.i18n import Speech, language_name
 from knowledge.importing import ImportPlan
 from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT, Claim, Status
 from knowledge.refresh import what_changed
@@ -27,7 +27,7 @@ from knowledge.statuses import STATUS_INFO
 
 from ..checks import NotModerator, is_moderator, moderator_only
 from ..client import ClaimBot
-from ..i18n import speech_for
+from ..i18n import LANGUAGE_CHOICES, speech_for
 from ..refresh import refresh_posted_answers
 from ..render import plain
 from ..respond import defer, off_loop, reply_ephemeral, respond
@@ -40,8 +40,6 @@ MESSAGE_LIMIT = 2000
 # Autocomplete answers must reach Discord within 3 s; past this, suggest nothing.
 AUTOCOMPLETE_SECONDS = 1.5
 T = TypeVar("T")
-# Each language named in itself, so a reader finds their own whatever the interface language.
-LANGUAGE_CHOICES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()]
 
 
 async def _within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwargs: Any) -> list[T]:

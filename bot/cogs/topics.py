@@ -7,12 +7,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.curation import Curator
-from knowledge.i18n import LANGUAGES, language_name
+from knowledge.i18n import language_name
 from knowledge.models import MAX_NOTE, MAX_SHORT
 
 from ..checks import moderator_only
 from ..client import ClaimBot
-from ..i18n import speech_for
+from ..i18n import LANGUAGE_CHOICES, speech_for
 from ..render import plain
 from ..respond import respond
 from ..shared import actor_of, cached_knowledge, event_choices, guarded, moderator_asking
@@ -64,7 +64,7 @@ class Topics(commands.GroupCog, group_name="topic", group_description="Contested
     @app_commands.describe(topic="The topic", language="The language of the translation",
                            title="The question in that language",
                            aliases="Other ways members ask it in that language, separated by ;")
-    @app_commands.choices(language=[app_commands.Choice(name=name, value=code) for code, name in LANGUAGES.items()])
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     @moderator_only()
     async def translate(self, interaction: discord.Interaction[ClaimBot], topic: str, language: str,
                         title: app_commands.Range[str, 1, MAX_SHORT],
