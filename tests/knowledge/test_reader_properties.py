@@ -85,6 +85,15 @@ urls = st.one_of(
     ]),
 )
 dates = st.dates()
+# Language keys as moderators might type them: real ones, odd ones, and ones CLDR does not know.
+language_codes = st.sampled_from(["uk", "ar", "fr", "de", "pt-BR", "EN", "xx", "zz-ZZZZZZZZZ", "", "uk\n"])
+plural_forms = st.dictionaries(st.sampled_from(["zero", "one", "two", "few", "many", "other", "lots"]),
+                               wrapped_text, max_size=6)
+
+
+def translations(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """A `translations:` mapping: language → the translated fields (hostile values included)."""
+    return st.dictionaries(language_codes, st.fixed_dictionaries(fields), max_size=2)
 
 
 def _valid(model: type[Model], data: dict[str, Any]) -> Model | None:
@@ -106,7 +115,8 @@ def claim_bases(draw: st.DrawFn) -> KnowledgeBase:
             kb.put("source", source)
     for i in range(draw(st.integers(1, 3))):
         fields = {"id": f"p{i}", "name": draw(wrapped_text), "aliases": draw(st.lists(wrapped_text, max_size=3)),
-                  "description": draw(st.none() | wrapped_text)}
+                  "description": draw(st.none() | wrapped_text),
+                  "translations": draw(translations(name=wrapped_text))}
         if (party := _valid(Party, fields)) is not None:
             kb.put("party", party)
     for i in range(draw(st.integers(1, 2))):
@@ -120,7 +130,9 @@ def claim_bases(draw: st.DrawFn) -> KnowledgeBase:
         for j in range(draw(st.integers(0, 2))):
             topic = _valid(Topic, {"id": f"t{i}-{j}", "title": draw(wrapped_text),
                                    "aliases": draw(st.lists(wrapped_text, max_size=3)),
-                                   "tags": draw(st.lists(st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,8}\Z"), max_size=2))})
+                                   "tags": draw(st.lists(st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,8}\Z"), max_size=2)),
+                                   "translations": draw(translations(
+                                       title=wrapped_text, aliases=st.lists(wrapped_text, max_size=2)))})
             if topic is None:
                 continue
             kb.put("topic", topic, event.id)
@@ -128,12 +140,21 @@ def claim_bases(draw: st.DrawFn) -> KnowledgeBase:
                 if not kb.parties or not kb.sources:
                     break
                 figure = draw(st.none() | st.fixed_dictionaries(
-                    {"value": mostly_valid_numbers, "unit": wrapped_text, "wording": st.none() | wrapped_text}))
+                    {"value": mostly_valid_numbers, "unit": wrapped_text,
+                     # The party's words are required: mostly given, so that claims with figures occur.
+                     "wording": st.one_of(wrapped_text, wrapped_text, st.none())}))
                 claim = _valid(Claim, {
                     "id": f"c{i}-{j}-{k}", "party": draw(st.sampled_from(sorted(kb.parties))),
                     "statement": draw(wrapped_text), "quote": draw(st.none() | wrapped_text),
                     "figure": figure, "status": draw(st.sampled_from(["unverified", "disputed", "retracted"])),
                     "sources": [draw(st.sampled_from(sorted(kb.sources)))], "note": draw(st.none() | wrapped_text),
+                    # Mostly what the claim has to translate (a quote or figure only it has is
+                    # refused), sometimes not: both paths are exercised.
+                    "translations": draw(translations(
+                        statement=wrapped_text, quote=st.one_of(st.none(), st.none(), wrapped_text),
+                        figure=st.one_of(st.none(), st.fixed_dictionaries(
+                            {"wording": st.none() | wrapped_text,
+                             "unit": st.one_of(wrapped_text, wrapped_text, plural_forms)})))),
                 })
                 if claim is not None:
                     kb.put("claim", claim, topic.id)

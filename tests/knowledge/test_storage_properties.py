@@ -9,6 +9,7 @@ from hypothesis import given
 
 from knowledge.base import KnowledgeBase
 from knowledge.clock import ManualClock
+from knowledge.i18n import speech
 from knowledge.knowledge_file import dump_knowledge, parse_knowledge
 from knowledge.service import ClaimService
 from knowledge.storage import Store
@@ -55,11 +56,14 @@ def test_every_topic_of_an_accepted_base_can_be_shown(kb: KnowledgeBase) -> None
     try:
         service.import_knowledge(COMMUNITY, kb, actor="property")
         for topic_id in kb.topics:
-            answer = service.answer_topic(COMMUNITY, topic_id)
-            assert answer is not None
-            text = render_text(answer)
-            for claim in answer.claims:
-                # Every claim is shown (wrapped, so compare word by word).
-                assert all(word in text for word in claim.statement.split())
+            # In English, and in languages the base may hold translations for (or not).
+            for language in ("en", "uk", "ar"):
+                answer = service.answer_topic(COMMUNITY, topic_id, language=language)
+                assert answer is not None
+                text = render_text(answer, speech=speech(language))
+                for claim in answer.claims:
+                    # Every claim is shown, translated or as written (wrapped: compare word by word).
+                    assert all(word in text for word in claim.statement.split())
+                    assert claim.translated == (claim.original is not None)
     finally:
         service.close()
