@@ -1,4 +1,5 @@
-"""The bot: a discord.py `commands.Bot` holding the claim service, with safe defaults."""
+"""The bot: a discord.py `commands.Bot` holding the claim service, with safe defaults —
+or, when the settings name shards, an `AutoShardedBot` running those shards."""
 
 from __future__ import annotations
 
@@ -137,3 +138,33 @@ class ClaimBot(commands.Bot):
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.on_guild_available(guild)
+
+
+class ShardedClaimBot(ClaimBot, commands.AutoShardedBot):
+    """The same bot on discord.py's AutoShardedBot: one process runs a range of the bot's
+    gateway shards (CLAIMBOT_SHARD_COUNT, CLAIMBOT_SHARD_IDS); several such processes share
+    one database."""
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d server(s) on shard(s) %s of %s", self.user, len(self.guilds),
+                 _ranges(self.shard_ids) if self.shard_ids else "all", self.shard_count)
+
+
+def build_bot(service: ClaimService, settings: BotSettings, **options: Any) -> ClaimBot:
+    """The bot these settings ask for: sharded when CLAIMBOT_SHARD_COUNT is set, else a plain
+    `commands.Bot` (one connection, as Discord recommends for a small bot)."""
+    if settings.shard_count is None:
+        return ClaimBot(service, settings, **options)
+    return ShardedClaimBot(service, settings, shard_count=settings.shard_count,
+                           shard_ids=settings.shard_id_list, **options)
+
+
+def _ranges(ids: list[int]) -> str:
+    """[0, 1, 2, 3, 7] → "0-3,7"."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return ",".join(f"{a}-{b}" if a != b else str(a) for a, b in runs)

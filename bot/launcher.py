@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from claimbot.bootstrap import build_service
 from knowledge.errors import ClaimbotError
 
-from .client import ClaimBot
+from .client import ClaimBot, build_bot
 from .settings import BotSettings
 
 log = logging.getLogger("claimbot")
@@ -46,7 +46,7 @@ def run_bot() -> int:
         print(f"claimbot: {exc}", file=sys.stderr)
         return 2
     try:
-        return asyncio.run(_serve(ClaimBot(service, settings), settings.discord_token.get_secret_value()))
+        return asyncio.run(_serve(build_bot(service, settings), settings.discord_token.get_secret_value()))
     finally:
         service.close()
 
