@@ -233,21 +233,7 @@ class PostgresStore(Quarantine):
             rows = conn.execute("SELECT * FROM records WHERE community = %s AND deleted_at IS NULL ORDER BY position",
                                 (community,)).fetchall()
             seq = _last_seq(conn, community)
-        kb = KnowledgeBase()
-        metas: dict[tuple[str, str], Meta] = {}
-        by_kind: dict[str, list[DictRow]] = {}
-        for row in rows:
-            by_kind.setdefault(row["kind"], []).append(row)
-        for kind in ("source", "party", "event", "topic", "claim"):  # parents first
-            for row in by_kind.get(kind, []):
-                parent = row["parent"]
-                if kind == "topic" and parent not in kb.events or kind == "claim" and parent not in kb.topics:
-                    continue  # its parent was removed: hidden with it, restored with it
-                record = self.readable(community, kind, row["id"], row["body"])
-                if record is None:
-                    continue
-                kb.put(kind, record, parent)
-                metas[(kind, row["id"])] = _meta(row)
+        kb, metas = self.assemble(community, rows, _meta)
         return kb, metas, seq
 
     def get(self, community: str, kind: str, record_id: str, *, include_deleted: bool = False) -> Stored | None:

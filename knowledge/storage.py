@@ -278,21 +278,7 @@ class Store(Quarantine):
                 return rows, _last_seq(db, community)
 
         rows, seq = self._busy(read)
-        kb = KnowledgeBase()
-        metas: dict[tuple[str, str], Meta] = {}
-        by_kind: dict[str, list[sqlite3.Row]] = {}
-        for row in rows:
-            by_kind.setdefault(row["kind"], []).append(row)
-        for kind in ("source", "party", "event", "topic", "claim"):  # parents first
-            for row in by_kind.get(kind, []):
-                parent = row["parent"]
-                if kind == "topic" and parent not in kb.events or kind == "claim" and parent not in kb.topics:
-                    continue  # its parent was removed: hidden with it, restored with it
-                record = self.readable(community, kind, row["id"], row["body"])
-                if record is None:
-                    continue
-                kb.put(kind, record, parent)
-                metas[(kind, row["id"])] = _meta(row)
+        kb, metas = self.assemble(community, rows, _meta)
         return kb, metas, seq
 
     def get(self, community: str, kind: str, record_id: str, *, include_deleted: bool = False) -> Stored | None:

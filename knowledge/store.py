@@ -289,6 +289,29 @@ class Quarantine:
                           kind, record_id, community, exc)
             return None
 
+    def assemble(self, community: str, rows: Sequence[Any],
+                 meta_of: Callable[[Any], Meta]) -> tuple[KnowledgeBase, dict[tuple[str, str], Meta]]:
+        """A community's claim base from its live record rows (in position order, read by
+        column name: sqlite3.Row or psycopg's dict rows), whatever the engine: parents first,
+        so a record whose parent is gone stays hidden with it, and a record that no longer
+        validates is quarantined and left out. `meta_of` reads the engine's timestamps."""
+        kb = KnowledgeBase()
+        metas: dict[tuple[str, str], Meta] = {}
+        by_kind: dict[str, list[Any]] = {}
+        for row in rows:
+            by_kind.setdefault(row["kind"], []).append(row)
+        for kind in ("source", "party", "event", "topic", "claim"):  # parents first
+            for row in by_kind.get(kind, []):
+                parent = row["parent"]
+                if kind == "topic" and parent not in kb.events or kind == "claim" and parent not in kb.topics:
+                    continue  # its parent was removed: hidden with it, restored with it
+                record = self.readable(community, kind, row["id"], row["body"])
+                if record is None:
+                    continue
+                kb.put(kind, record, parent)
+                metas[(kind, row["id"])] = meta_of(row)
+        return kb, metas
+
 
 def read_model(kind: str, body: str | dict[str, Any]) -> Model:
     try:
