@@ -54,7 +54,7 @@ class PhrasingIndex:
         self._lock = threading.Lock()
         self._by_topic: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}  # id → (event, ((lang, folded)…))
         self._flat: list[str] | None = None
-        self._owners: list[tuple[str, str]] = []  # (topic, language) of each entry of _flat
+        self._owners: list[tuple[str, str, str]] = []  # (topic, language, event) of each entry of _flat
 
     def build(self, documents: Iterable[TopicDocument]) -> None:
         with self._lock:
@@ -88,16 +88,16 @@ class PhrasingIndex:
             return None
         with self._lock:
             if self._flat is None:
-                self._owners = [(topic_id, language) for topic_id, (_, phrasings) in self._by_topic.items()
+                self._owners = [(topic_id, language, event) for topic_id, (event, phrasings) in self._by_topic.items()
                                 for language, _ in phrasings]
                 self._flat = [folded for _, phrasings in self._by_topic.values() for _, folded in phrasings]
-            flat, owners, events = self._flat, self._owners, {t: e for t, (e, _) in self._by_topic.items()}
+            flat, owners = self._flat, self._owners
         best: dict[str, tuple[float, str]] = {}
         asked_words = len(asked.split())
         for phrasing, contained, i in process.extract(asked, flat, scorer=fuzz.token_set_ratio, limit=50,
                                                       score_cutoff=NEAR_VERBATIM - CLEAR_LEAD):
-            topic_id, language = owners[i]
-            if event_id is not None and events.get(topic_id) != event_id:
+            topic_id, language, event = owners[i]
+            if event_id is not None and event != event_id:
                 continue
             score = fuzz.token_sort_ratio(asked, phrasing)
             if 2 <= asked_words <= len(phrasing.split()):
