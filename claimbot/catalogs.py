@@ -44,7 +44,7 @@ async def _command_strings() -> list[tuple[str, str | None, str]]:
     """Every translatable string of the slash commands, as discord.py hands them to a Translator."""
     from discord import Locale, app_commands
 
-    from bot.client import ClaimBot
+    from bot.client import EXTENSIONS, ClaimBot
     from bot.i18n import _NAME_LOCATIONS, NAME_CONTEXT
     from bot.settings import BotSettings
     from claimbot.bootstrap import build_service
@@ -63,8 +63,7 @@ async def _command_strings() -> list[tuple[str, str | None, str]]:
         service = build_service(Settings(database_url=f"sqlite:///{scratch}/catalogs.sqlite3", seed_files=[]))
         bot = ClaimBot(service, BotSettings())
         try:
-            for extension in ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.topics",
-                              "bot.cogs.digest"):
+            for extension in EXTENSIONS:  # the same cogs the bot loads, so no command is missed
                 await bot.load_extension(extension)
             recorder = Recorder()
             for command in bot.tree.get_commands():

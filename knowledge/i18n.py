@@ -23,6 +23,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -166,8 +167,6 @@ class Speech:
 
     def join(self, items: Iterable[str]) -> str:
         """A list as this language writes one: "a, b and c"."""
-        from babel.lists import format_list
-
         return format_list(list(items), locale=self._babel)
 
     def line(self, text: str) -> str:
