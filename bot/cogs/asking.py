@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from knowledge.answers import Answer, QuestionError
 from knowledge.i18n import Speech
+from knowledge.storage import ChannelSettings
 
 from ..client import ClaimBot
 from ..i18n import LANGUAGE_CHOICES, choose, remember_languages, speech_for
@@ -30,15 +31,20 @@ class Asking(commands.Cog):
         self.bot = bot
         self.service = bot.service
 
-    def _ask(self, guild_id: int, channel_id: int, question: str, *, asked: str | None = None,
-             client: discord.Locale | None = None, guild: discord.Locale | None = None) -> tuple[Answer, Speech]:
-        """Blocking: run it off the event loop. The answer, and the language it is in."""
-        community = str(guild_id)
-        settings = self.service.channel_settings(community, str(channel_id))
+    def _settings(self, guild_id: int, channel_id: int) -> ChannelSettings:
+        """Blocking: the channel's settings, its languages remembered for replies that can't wait."""
+        settings = self.service.channel_settings(str(guild_id), str(channel_id))
         remember_languages(guild_id, channel_id, settings.language, settings.server_language)
+        return settings
+
+    def _ask(self, guild_id: int, channel_id: int, question: str, *, asked: str | None = None,
+             client: discord.Locale | None = None, guild: discord.Locale | None = None,
+             settings: ChannelSettings | None = None) -> tuple[Answer, Speech]:
+        """Blocking: run it off the event loop. The answer, and the language it is in."""
+        settings = settings or self._settings(guild_id, channel_id)
         said = choose(asked=asked, client=client, channel=settings.language, server=settings.server_language,
                       guild=guild)
-        answer = self.service.ask(community, question, event_id=settings.event_id, channel=str(channel_id),
+        answer = self.service.ask(str(guild_id), question, event_id=settings.event_id, channel=str(channel_id),
                                   language=said.language)
         return answer, said
 
@@ -78,26 +84,24 @@ class Asking(commands.Cog):
         if message.author.bot or message.guild is None or self.bot.user is None:
             return
         mentioned = self.bot.user in message.mentions
+        # Read once: it says whether to answer at all, about which event, and in which language.
+        settings = await asyncio.to_thread(self._settings, message.guild.id, message.channel.id)
+        guild_locale = message.guild.preferred_locale
         if mentioned:
             question = MENTION.sub(" ", message.content)
             try:
                 answer, said = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, question,
-                                                       guild=message.guild.preferred_locale)
+                                                       guild=guild_locale, settings=settings)
             except QuestionError as exc:
-                settings = await asyncio.to_thread(self.service.channel_settings, str(message.guild.id),
-                                                   str(message.channel.id))
-                said = choose(channel=settings.language, server=settings.server_language,
-                              guild=message.guild.preferred_locale)
+                said = choose(channel=settings.language, server=settings.server_language, guild=guild_locale)
                 await self._reply(message, content=exc.say(said))
                 return
         else:
-            settings = await asyncio.to_thread(self.service.channel_settings, str(message.guild.id),
-                                               str(message.channel.id))
             if not settings.auto_answer:
                 return
             try:
                 answer, said = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id,
-                                                       message.content, guild=message.guild.preferred_locale)
+                                                       message.content, guild=guild_locale, settings=settings)
             except QuestionError:
                 return  # not a question: stay quiet in a conversation
             if not answer.answered or answer.confidence < self.bot.settings.auto_answer_min_confidence:
