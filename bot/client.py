@@ -13,6 +13,7 @@ from discord.ext import commands, tasks
 
 from knowledge.errors import ClaimbotError
 from knowledge.service import ClaimService
+from knowledge.store import StoreClosedError
 
 from .checks import NotModerator
 from .i18n import CatalogTranslator, speech_for
@@ -133,8 +134,11 @@ class ClaimBot(commands.Bot):
         log.info("connected as %s to %d server(s)", self.user, len(self.guilds))
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        # A server's first contact: give it the seed claim base to start from.
-        await asyncio.to_thread(self.service.ensure_seeded, str(guild.id))
+        # A server's first contact: it follows the seed claim bases (no copy is made).
+        try:
+            await asyncio.to_thread(self.service.set_up, str(guild.id))
+        except StoreClosedError:
+            pass  # shutting down while the server was being set up: it is set up next time
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.on_guild_available(guild)

@@ -139,6 +139,10 @@ def answer_pages(answer: Answer, speech: Speech = ENGLISH) -> list[discord.Embed
     title = _shorten(speech.line(answer.topic.title), TITLE_LIMIT)
     description = speech.line(tr("{event} \u00b7 every party's version, with its status and source",
                                  event=plain(answer.topic.event_title)))
+    if answer.base is not None:
+        # Whose claim base this is: a server answering from a base it follows says so.
+        description += "\n" + speech.line("\U0001f4da " + tr("From the followed claim base \u201c{base}\u201d",
+                                                                base=answer.base))
     if answer.untranslated:
         description += "\n" + speech.line(tr("Some claims are shown in {language}: the moderators have not "
                                              "translated them yet.",
@@ -172,7 +176,9 @@ def message_embed(answer: Answer, speech: Speech = ENGLISH) -> discord.Embed:
     embed = discord.Embed(description=speech.line(answer.message_in(speech) or ""), colour=COLOUR[answer.decision])
     for n, suggestion in enumerate(answer.suggestions, 1):
         embed.add_field(name=speech.line(f"{speech.number(n)}. {_shorten(suggestion.title, FIELD_NAME_LIMIT - 8)}"),
-                        value=_shorten(speech.line(suggestion.event_title), FIELD_VALUE_LIMIT), inline=False)
+                        value=_shorten(speech.line(suggestion.event_title + (f" \u00b7 \U0001f4da {suggestion.base}"
+                                                                             if suggestion.base else "")),
+                                       FIELD_VALUE_LIMIT), inline=False)
     return embed
 
 

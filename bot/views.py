@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from knowledge.answers import Answer, question_key
+from knowledge.answers import Answer, question_key, short_topic_key
 from knowledge.i18n import Speech, speech
 
 from .i18n import speech_for
@@ -23,8 +23,16 @@ if TYPE_CHECKING:
     from .client import ClaimBot
 
 MAX_LABEL = 80
+CUSTOM_ID_LIMIT = 100  # Discord's
+# A topic in a custom_id: its key (`TopicRef.key`: "base/topic" for a followed base's),
+# or "~" + a hash when the key is too long (knowledge.answers.short_topic_key).
+_TOPIC = r"(?P<topic>[a-z0-9._/~-]{1,100})"
 # The answer's language in a custom_id; absent on buttons posted before answers had one.
 _LANG = r"(?:(?P<lang>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?):)?"
+
+
+def _custom_id(head: str, topic_key: str, tail: str = "") -> str:
+    return head + short_topic_key(topic_key, CUSTOM_ID_LIMIT - len(head) - len(tail)) + tail
 
 
 def _label(text: str) -> str:
@@ -32,7 +40,7 @@ def _label(text: str) -> str:
 
 
 class PickTopic(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                template=r"cb:t:" + _LANG + r"(?P<topic>[a-z0-9._-]{1,80})(?::(?P<key>[0-9a-f]{8}))?"):
+                template=r"cb:t:" + _LANG + _TOPIC + r"(?::(?P<key>[0-9a-f]{8}))?"):
     """A "did you mean" choice: replaces the message with that topic's answer, and keeps
     the question (named by its key) as a candidate phrasing of the topic for moderators."""
 
@@ -40,7 +48,7 @@ class PickTopic(discord.ui.DynamicItem[discord.ui.Button[Any]],
         prefix = f"{language}:" if language else ""
         suffix = f":{key}" if key else ""
         super().__init__(discord.ui.Button(label=_label(label), style=discord.ButtonStyle.secondary,
-                                           custom_id=f"cb:t:{prefix}{topic_id}{suffix}"))
+                                           custom_id=_custom_id(f"cb:t:{prefix}", topic_id, suffix)))
         self.topic_id = topic_id
         self.language = language
         self.key = key
@@ -58,11 +66,11 @@ class PickTopic(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
 
 class TurnPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
-               template=r"cb:p:(?P<page>\d{1,3}):" + _LANG + r"(?P<topic>[a-z0-9._-]{1,80})"):
+               template=r"cb:p:(?P<page>\d{1,3}):" + _LANG + _TOPIC):
     def __init__(self, topic_id: str, page: int, language: str | None, label: str, *, disabled: bool = False) -> None:
         prefix = f"{language}:" if language else ""
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.primary, disabled=disabled,
-                                           custom_id=f"cb:p:{page}:{prefix}{topic_id}"))
+                                           custom_id=_custom_id(f"cb:p:{page}:{prefix}", topic_id)))
         self.topic_id = topic_id
         self.page = page
         self.language = language
@@ -78,13 +86,13 @@ class TurnPage(discord.ui.DynamicItem[discord.ui.Button[Any]],
 
 
 class ShowOriginal(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                   template=r"cb:o:" + _LANG + r"(?P<topic>[a-z0-9._-]{1,80})"):
+                   template=r"cb:o:" + _LANG + _TOPIC):
     """Under a translated answer: the claims as their curators wrote them, to the member alone."""
 
     def __init__(self, topic_id: str, language: str | None, label: str = "\u2026") -> None:
         prefix = f"{language}:" if language else ""
         super().__init__(discord.ui.Button(label=_label(label), style=discord.ButtonStyle.secondary,
-                                           custom_id=f"cb:o:{prefix}{topic_id}"))
+                                           custom_id=_custom_id(f"cb:o:{prefix}", topic_id)))
         self.topic_id = topic_id
         self.language = language
 
@@ -111,17 +119,17 @@ def answer_view(answer: Answer, said: Speech, page: int = 0, pages: int = 1) -> 
     language = said.language
     if answer.decision == "suggest":
         for n, suggestion in enumerate(answer.suggestions[:5], 1):
-            view.add_item(PickTopic(suggestion.id, language, f"{said.number(n)}. {suggestion.title}",
+            view.add_item(PickTopic(suggestion.key, language, f"{said.number(n)}. {suggestion.title}",
                                     key=question_key(answer.question)))
     elif answer.topic is not None:
         if pages > 1:
             # Two page ids never collide on one message: "previous" and "next" point at different pages.
-            view.add_item(TurnPage(answer.topic.id, max(page - 1, 0), language, said.tr("\u25c0 Previous"),
+            view.add_item(TurnPage(answer.topic.key, max(page - 1, 0), language, said.tr("\u25c0 Previous"),
                                    disabled=page == 0))
-            view.add_item(TurnPage(answer.topic.id, min(page + 1, pages - 1), language, said.tr("Next \u25b6"),
+            view.add_item(TurnPage(answer.topic.key, min(page + 1, pages - 1), language, said.tr("Next \u25b6"),
                                    disabled=page >= pages - 1))
         if any(c.translated for c in answer.claims) or answer.topic.language != answer.original_language:
-            view.add_item(ShowOriginal(answer.topic.id, language, said.tr("Show the original")))
+            view.add_item(ShowOriginal(answer.topic.key, language, said.tr("Show the original")))
     # MISSING, not None: discord.py's send_message rejects view=None.
     return view if view.children else discord.utils.MISSING
 
@@ -144,4 +152,5 @@ async def show_page(interaction: discord.Interaction[ClaimBot], topic_id: str, p
     message = interaction.message
     if message is not None:
         await after_reply(service.remember_posted_answer, str(interaction.guild_id),
-                          f"{message.channel.id}/{message.id}", topic_id, said.language)
+                          f"{message.channel.id}/{message.id}", answer.topic.key if answer.topic else topic_id,
+                          said.language)

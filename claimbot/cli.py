@@ -45,6 +45,9 @@ def community_id(text: str) -> str:
         raise argparse.ArgumentTypeError("must be printable text: a Discord server id, or 'local'")
     if len(text) > 100:
         raise argparse.ArgumentTypeError("is longer than 100 characters; use a Discord server id or a short name")
+    if text.startswith("@"):
+        raise argparse.ArgumentTypeError("names starting with @ hold claimbot's seed claim bases, which are "
+                                         "changed through their files in seeds/; use a server id or a short name")
     return text
 
 
@@ -130,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("topic", help="the topic id the question is about")
     link.add_argument("--actor", default="cli", help="who is linking, for the history")
 
+    base = sub.add_parser("base", help="shared claim bases: publish this community's, follow others', fork one")
+    base_sub = base.add_subparsers(dest="base_command", metavar="ACTION", required=True)
+    listing = base_sub.add_parser("list", help="published bases, and which this community follows")
+    listing.add_argument("--json", action="store_true", help="print one JSON object")
+    publish = base_sub.add_parser("publish", help="publish this community's own claims under NAME, live")
+    publish.add_argument("name")
+    publish.add_argument("--actor", default="cli", help="who is publishing")
+    base_sub.add_parser("withdraw", help="stop serving this community's published base (the name stays yours)")
+    follow = base_sub.add_parser("follow", help="answer from a published base too")
+    follow.add_argument("name")
+    unfollow = base_sub.add_parser("unfollow", help="stop answering from a base")
+    unfollow.add_argument("name")
+    fork = base_sub.add_parser("fork", help="copy a followed base into this community's own claims, then unfollow it")
+    fork.add_argument("name")
+    fork.add_argument("--actor", default="cli", help="who is forking, for the history")
+
     sub.add_parser("run", help="start the Discord bot (needs CLAIMBOT_DISCORD_TOKEN)")
     sub.add_parser("start", help="the main job: the bot when a token is configured, else the offline console")
     return parser
@@ -171,7 +190,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
         service = build_service(settings)
         try:
-            service.ensure_seeded(args.community)
+            service.set_up(args.community)
             return int(COMMANDS[args.command](service, args))
         finally:
             service.close()
@@ -349,6 +368,48 @@ def cmd_link(service: ClaimService, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_base(service: ClaimService, args: argparse.Namespace) -> int:
+    community, action = args.community, args.base_command
+    if action == "publish":
+        mine = service.publish(community, args.name, args.actor)
+        print(f"This community's claims are published as '{mine.name}': other servers can follow it "
+              f"(/base follow {mine.name}, or claimbot base follow {mine.name}).")
+    elif action == "withdraw":
+        print(f"'{service.withdraw(community)}' is withdrawn: its followers no longer get its claims. "
+              "The name stays this community's; publish it again to resume.")
+    elif action == "follow":
+        base = service.follow(community, args.name)
+        print(f"Following '{base.name}': its claims are answered here from now on, labelled with its name.")
+    elif action == "unfollow":
+        service.unfollow(community, args.name)
+        print(f"No longer following '{args.name.strip().casefold()}'.")
+    elif action == "fork":
+        plan = service.fork(community, args.name, args.actor)
+        print(f"Forked '{args.name.strip().casefold()}' into this community's own claims ({plan.summary()}); "
+              "it is no longer followed.")
+    else:
+        followed = service.followed_bases(community)
+        own = service.own_base(community)
+        published = service.published_bases()
+        if args.json:
+            print(json.dumps({
+                "own": ({"name": own.name, "withdrawn": own.withdrawn} if own else None),
+                "following": [{"name": b.name, "withdrawn": b.withdrawn} for b in followed],
+                "published": [{"name": b.name, "followers": b.followers} for b in published],
+            }, ensure_ascii=False, indent=2))
+            return 0
+        following = {b.name for b in followed}
+        if own is not None:
+            print(f"This community publishes '{own.name}'" + (" (withdrawn)." if own.withdrawn else "."))
+        print("Following: " + (", ".join(b.name + (" (withdrawn by its publisher)" if b.withdrawn else "")
+                                         for b in followed) or "nothing"))
+        print("Published claim bases:")
+        for b in published:
+            mark = "*" if b.name in following else " "
+            print(f" {mark} {b.name}  ({b.followers:,} following)")
+    return 0
+
+
 def cmd_history(service: ClaimService, args: argparse.Namespace) -> int:
     entries = service.history(args.community, kind=args.kind, record_id=args.record_id,
                               limit=args.limit, newest_first=True)
@@ -367,4 +428,5 @@ COMMANDS: dict[str, Any] = {
     "history": cmd_history,
     "gaps": cmd_gaps,
     "link": cmd_link,
+    "base": cmd_base,
 }

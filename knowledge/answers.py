@@ -135,6 +135,33 @@ class TopicRef(View):
     event_date: date | None = None
     score: float | None = None
     language: str = DEFAULT_LANGUAGE  # what title and event_title are written in
+    # The published claim base the topic comes from, when the community follows it rather
+    # than curating the topic itself (None: the community's own claims).
+    base: str | None = None
+
+    @property
+    def key(self) -> str:
+        """How the community names the topic: its id, or "base/id" for a followed base's."""
+        return topic_key(self.base, self.id)
+
+
+def topic_key(base: str | None, topic_id: str) -> str:
+    # "/" is not allowed in ids (knowledge.models.SLUG_PATTERN) nor in base names, so the
+    # key is never ambiguous.
+    return f"{base}/{topic_id}" if base else topic_id
+
+
+def short_topic_key(key: str, room: int) -> str:
+    """`key` where it fits in `room` characters, else a fixed-length stand-in ("~" + 16 hex
+    digits) that `ClaimService.answer_topic` resolves: a followed base's name and a long
+    topic id can outgrow a button's 100-character custom_id."""
+    return key if len(key) <= room else "~" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def split_topic_key(key: str) -> tuple[str | None, str]:
+    """(base or None, topic id) of a key made by `topic_key`."""
+    base, _, topic_id = key.rpartition("/")
+    return (base or None), topic_id
 
 
 class Answer(View):
@@ -149,6 +176,11 @@ class Answer(View):
     # `original_language`, the language the topic's claims are written in.
     language: str = DEFAULT_LANGUAGE
     original_language: str = DEFAULT_LANGUAGE
+
+    @property
+    def base(self) -> str | None:
+        """The followed claim base the answer's claims come from (None: the community's own)."""
+        return self.topic.base if self.topic is not None else None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -184,6 +216,7 @@ class Answer(View):
             "decision": self.decision,
             "confidence": round(self.confidence, 3),
             "topic": self.topic.model_dump(mode="json", exclude={"score"}) if self.topic else None,
+            "base": self.base,
             "claims": [
                 {
                     "id": c.id,
@@ -213,7 +246,7 @@ class Answer(View):
 
 
 def topic_ref(kb: KnowledgeBase, topic_id: str, score: float | None = None,
-              language: str = DEFAULT_LANGUAGE) -> TopicRef:
+              language: str = DEFAULT_LANGUAGE, base: str | None = None) -> TopicRef:
     """A topic's title and event, in `language` where the moderators translated them."""
     topic = kb.topics[topic_id]
     event = kb.event_of(topic_id)
@@ -223,7 +256,7 @@ def topic_ref(kb: KnowledgeBase, topic_id: str, score: float | None = None,
         if language in event.translations:
             event_title = event.translations[language].title
     return TopicRef(id=topic_id, title=title, event_id=event.id, event_title=event_title,
-                    event_date=event.date, score=score, language=shown)
+                    event_date=event.date, score=score, language=shown, base=base)
 
 
 def compose(
@@ -235,6 +268,7 @@ def compose(
     confidence: float,
     also: list[TopicRef] | None = None,
     language: str = DEFAULT_LANGUAGE,
+    base: str | None = None,
 ) -> Answer:
     """Every party's version of one topic, grouped by party and ordered for comparison;
     in `language` wherever the moderators translated it, in the original elsewhere."""
@@ -252,7 +286,7 @@ def compose(
     return Answer(
         question=question,
         decision="answer",
-        topic=topic_ref(kb, topic_id, confidence, language),
+        topic=topic_ref(kb, topic_id, confidence, language, base),
         confidence=confidence,
         versions=versions,
         suggestions=also or [],

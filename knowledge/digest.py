@@ -8,6 +8,7 @@ offline for three days posts one digest covering everything since the last one.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -161,16 +162,19 @@ def turn_off(service: ClaimService, community: str) -> bool:
 # --- the schedule, for any front end ---------------------------------------------------
 
 
-def claim_due(service: ClaimService, now: datetime) -> list[DigestConfig]:
+def claim_due(service: ClaimService, now: datetime,
+              serves: Callable[[str], bool] = lambda community: True) -> list[DigestConfig]:
     """The digests this process must post now, each slot already claimed.
 
     A slot is claimed (compare-and-set on the last posted slot) *before* posting: a
     restart, or a second process running the same schedule, sees it taken and never
-    posts it again. A front end posts every config returned, and nothing else."""
+    posts it again. A front end posts every config returned, and nothing else. `serves`
+    says which communities are this process's to post for (its own shards' servers):
+    another process claiming a server it does not hold could not speak its language."""
     due = []
     for config in all_configs(service):
         slot = config.due_slot(now)
-        if slot is None:
+        if slot is None or not serves(config.community):
             continue
         if service.store.claim_digest_slot(config.community, slot, config.last_slot, now):
             due.append(config)

@@ -58,6 +58,7 @@ from .store import (
     Quarantine,
     QuestionQueue,
     QuestionRow,
+    SharedBases,
     StoreBusyError,
     Stored,
     StoreError,
@@ -104,7 +105,7 @@ def _one_line(exc: BaseException) -> str:
     return text.rsplit("failed: ", 1)[-1].replace("FATAL: ", "").strip() or type(exc).__name__
 
 
-class PostgresStore(Quarantine):
+class PostgresStore(SharedBases, Quarantine):
     """The claim base's database in PostgreSQL. Thread-safe: any thread may read and write."""
 
     def __init__(self, url: str, *, clock: Clock, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
@@ -491,6 +492,17 @@ class PostgresStore(Quarantine):
                 (_aware(until), community, _aware(previous) if previous else None),
             )
             return cur.rowcount == 1
+
+    # --- shared bases (the rows: knowledge.store.SharedBases) -------------------
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s")  # the shared SQL has no literal question marks
+
+    def _stamp(self, moment: datetime) -> datetime:
+        return _aware(moment)
+
+    def _moment(self, value: Any) -> datetime:
+        return _utc(value)
 
     # --- channels -------------------------------------------------------------
 

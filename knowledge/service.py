@@ -8,19 +8,31 @@ matcher incrementally before the next question is answered.
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .answers import Answer, clean_question, compose, question_key, topic_ref
+from .answers import (
+    Answer,
+    clean_question,
+    compose,
+    question_key,
+    short_topic_key,
+    split_topic_key,
+    topic_key,
+    topic_ref,
+)
 from .base import KnowledgeBase
 from .clock import Clock
 from .documents import topic_document, topic_documents
-from .i18n import DEFAULT_LANGUAGE
+from .i18n import DEFAULT_LANGUAGE, N_
 from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Candidate, Lexicon, Matcher, MatchResult
@@ -30,12 +42,15 @@ from .matching.semantic import Embedder
 from .models import Meta
 from .store import (
     AskedQuestion,
+    BaseNameTakenError,
     CandidatePhrasing,
     ChannelSettings,
     ClaimStore,
     ConflictError,
     HistoryEntry,
+    PublishedBase,
     Quarantined,
+    StoreBusyError,
     Stored,
     StoreError,
     Write,
@@ -54,15 +69,50 @@ SUGGESTIONS = 3
 SEED_ACTOR = "seed"  # who the history says loaded the seed claim base
 
 
+# How many communities' claim bases stay loaded in memory at most; the least recently
+# used beyond it are dropped and reloaded from the database when next needed. A server
+# that only follows published bases costs a few KB loaded; a published base is loaded
+# once, however many servers follow it.
+MAX_LOADED = 2000
+# At most this many bases followed per community: every question is matched against each.
+MAX_FOLLOWS = 10
+# A published base's name: what moderators type to follow it.
+BASE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+# The communities holding the seed bases: "@" + the base's name. Discord ids are numbers,
+# and the CLI refuses a community starting with "@", so no server can write into them.
+SEED_COMMUNITY_PREFIX = "@"
+
+
 @dataclass
 class _Community:
+    """One community's own claim base in memory, and its matcher. Filled on first use."""
+
+    loaded: bool = False
+    kb: KnowledgeBase = field(default_factory=KnowledgeBase)
+    metas: dict[tuple[str, str], Meta] = field(default_factory=dict)
+    seq: int = 0
+    # None while the base has no topic: most servers only follow published bases, and an
+    # empty matcher per server would cost memory for nothing.
+    matcher: Matcher | None = None
+    # Translated titles and aliases, matched near-verbatim (see knowledge.matching.phrasings).
+    phrasings: PhrasingIndex | None = None
+    # The published bases the community follows, as last read (autocomplete reads it
+    # without the database).
+    follows: tuple[PublishedBase, ...] = ()
+    set_up: bool = False  # checked that the community is set up (it follows the seed bases when new)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: one per source and question
+class Source:
+    """Where a community's answers come from: its own claims (`base` None) or a base it follows."""
+
+    base: str | None
+    community: str
     kb: KnowledgeBase
     metas: dict[tuple[str, str], Meta]
-    seq: int
-    matcher: Matcher
-    # Translated titles and aliases, matched near-verbatim (see knowledge.matching.phrasings).
-    phrasings: PhrasingIndex = field(default_factory=PhrasingIndex)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    matcher: Matcher | None
+    phrasings: PhrasingIndex | None
 
 
 class ClaimService:
@@ -74,6 +124,7 @@ class ClaimService:
         seed_files: Sequence[Path] = (),
         question_retention: timedelta = timedelta(days=90),
         embedder: Embedder | None = None,
+        max_loaded: int = MAX_LOADED,
     ) -> None:
         self.store = store
         # The semantic model and its vector cache, shared by every community's matcher;
@@ -83,9 +134,12 @@ class ClaimService:
         self.lexicon = lexicon or Lexicon.load()
         self.seed_files = list(seed_files)
         self.question_retention = question_retention
-        self._communities: dict[str, _Community] = {}
+        self.max_loaded = max(1, max_loaded)
+        # Least recently used first: what is dropped when more than max_loaded are loaded.
+        self._communities: OrderedDict[str, _Community] = OrderedDict()
         self._lock = threading.Lock()
         self._seed_lock = threading.Lock()
+        self._seed_bases: list[str] | None = None  # names, once published in this process
 
     @property
     def clock(self) -> Clock:
@@ -100,6 +154,7 @@ class ClaimService:
     # --- the claim base in memory ----------------------------------------------
 
     def knowledge(self, community: str) -> KnowledgeBase:
+        """The community's own claim base (what its moderators curate), not the bases it follows."""
         return self._current(community).kb
 
     def cached_knowledge(self, community: str) -> KnowledgeBase | None:
@@ -107,39 +162,73 @@ class ClaimService:
         lock — possibly a moment stale; None when the community is not loaded yet. For
         autocomplete, which must answer within Discord's deadline whatever the database does."""
         state = self._communities.get(community)
-        return state.kb if state is not None else None
+        return state.kb if state is not None and state.loaded else None
 
     def cached_matcher(self, community: str) -> Matcher | None:
         state = self._communities.get(community)
         return state.matcher if state is not None else None
 
+    def cached_sources(self, community: str) -> list[tuple[str | None, KnowledgeBase]]:
+        """The community's own base and the followed ones, as last loaded (for autocomplete):
+        (base name or None for its own, claim base); what is not loaded is left out."""
+        state = self._communities.get(community)
+        if state is None or not state.loaded:
+            return []
+        found: list[tuple[str | None, KnowledgeBase]] = [(None, state.kb)]
+        for base in state.follows:
+            followed = self._communities.get(base.community)
+            if followed is not None and followed.loaded:
+                found.append((base.name, followed.kb))
+        return found
+
     def metas(self, community: str) -> dict[tuple[str, str], Meta]:
         return self._current(community).metas
 
     def matcher(self, community: str) -> Matcher:
-        return self._current(community).matcher
+        return self._indexes(self._current(community))[0]
+
+    def loaded_communities(self) -> int:
+        return len(self._communities)
 
     def _current(self, community: str) -> _Community:
         with self._lock:
             state = self._communities.get(community)
             if state is None:
-                state = self._load(community)
-                self._communities[community] = state
-                return state
-        with state.lock:
-            latest = self.store.last_seq(community)
-            if latest != state.seq:
+                state = self._communities[community] = _Community()
+                while len(self._communities) > self.max_loaded:
+                    self._communities.popitem(last=False)
+            else:
+                self._communities.move_to_end(community)
+        with state.lock:  # one community loading never holds up another
+            if not state.loaded:
+                self._fill(community, state)
+            elif self.store.last_seq(community) != state.seq:
                 self._catch_up(community, state)
         return state
 
-    def _load(self, community: str) -> _Community:
+    def _fill(self, community: str, state: _Community) -> None:
+        """(Re)load a community from the database, beside the current state, then swap:
+        autocomplete (which reads the cached state without waiting) never sees a base
+        half-way through an import."""
         kb, metas, seq = self.store.snapshot(community)
-        matcher = HybridMatcher(self.lexicon, self.embedder)
-        documents = topic_documents(kb)
-        matcher.build(documents)
-        phrasings = PhrasingIndex()
-        phrasings.build(documents)
-        return _Community(kb, metas, seq, matcher, phrasings)
+        matcher: Matcher | None = None
+        phrasings: PhrasingIndex | None = None
+        if kb.topics:
+            documents = topic_documents(kb)
+            matcher = HybridMatcher(self.lexicon, self.embedder)
+            matcher.build(documents)
+            phrasings = PhrasingIndex()
+            phrasings.build(documents)
+        state.kb, state.metas, state.seq, state.matcher, state.phrasings = kb, metas, seq, matcher, phrasings
+        state.loaded = True
+
+    def _indexes(self, state: _Community) -> tuple[Matcher, PhrasingIndex]:
+        if state.matcher is None or state.phrasings is None:
+            state.matcher = HybridMatcher(self.lexicon, self.embedder)
+            state.matcher.build([])
+            state.phrasings = PhrasingIndex()
+            state.phrasings.build([])
+        return state.matcher, state.phrasings
 
     def _catch_up(self, community: str, state: _Community) -> None:
         """Apply the history entries since the last look, updating the matcher incrementally."""
@@ -147,25 +236,24 @@ class ClaimService:
         structural = any(e.action in ("delete", "restore") and e.kind in ("event", "topic") for e in entries)
         if structural or state.seq == 0 or len(entries) > BULK_CATCH_UP:
             # Removing or restoring a whole event or topic moves everything below it, and a
-            # first load or a large import is faster loaded than replayed: reload beside the
-            # current state and swap, so autocomplete (which reads the cached state without
-            # waiting) never sees a base half-way through an import.
-            fresh = self._load(community)
-            state.kb, state.metas, state.seq, state.matcher = fresh.kb, fresh.metas, fresh.seq, fresh.matcher
-            state.phrasings = fresh.phrasings
+            # first load or a large import is faster loaded than replayed.
+            self._fill(community, state)
             return
         touched: set[str] = set()
         for entry in entries:
             touched |= self._replay(community, state, entry)
             state.seq = entry.seq
+        if not touched:
+            return
+        matcher, phrasings = self._indexes(state)
         for topic_id in touched:
             if topic_id in state.kb.topics:
                 document = topic_document(state.kb, topic_id)
-                state.matcher.upsert(document)
-                state.phrasings.upsert(document)
+                matcher.upsert(document)
+                phrasings.upsert(document)
             else:
-                state.matcher.remove(topic_id)
-                state.phrasings.remove(topic_id)
+                matcher.remove(topic_id)
+                phrasings.remove(topic_id)
 
     def _replay(self, community: str, state: _Community, entry: HistoryEntry) -> set[str]:
         """Apply one history entry to the in-memory base; return the topics whose documents changed."""
@@ -211,6 +299,27 @@ class ClaimService:
 
     # --- asking ----------------------------------------------------------------
 
+    def sources(self, community: str) -> list[Source]:
+        """What the community answers from, each brought up to date: its own claims first,
+        then each base it follows (oldest follow first) that is still published."""
+        own = self._current(community)
+        if not own.set_up:
+            # A question can come before the front end set the community up (a server's
+            # first message racing its "guild available" event): set up first, once.
+            try:
+                self.set_up(community)
+                own.set_up = True
+            except StoreBusyError:
+                log.warning("community %s is not set up yet: the database is busy; trying again at the next "
+                            "question", community)
+        own.follows = tuple(b for b in self.store.followed_bases(community)
+                            if not b.withdrawn and b.community != community)
+        found = [Source(None, community, own.kb, own.metas, own.matcher, own.phrasings)]
+        for base in own.follows:
+            state = self._current(base.community)
+            found.append(Source(base.name, base.community, state.kb, state.metas, state.matcher, state.phrasings))
+        return found
+
     def ask(
         self,
         community: str,
@@ -222,60 +331,79 @@ class ClaimService:
         language: str = DEFAULT_LANGUAGE,
     ) -> Answer:
         """Answer a member's question with every party's version, or say honestly that we can't;
-        in `language` wherever the moderators translated the claims.
+        in `language` wherever the moderators translated the claims. The community's own
+        claims and the bases it follows are searched alike; the answer says which base its
+        claims come from.
 
         Raises QuestionError for a question that cannot be asked as given.
         """
         text = clean_question(question)
-        state = self._current(community)
-        if event_id is not None and event_id not in state.kb.events:
+        sources = self.sources(community)
+        if event_id is not None and not any(event_id in s.kb.events for s in sources):
             event_id = None  # a channel tied to an event that was since removed
-        result = state.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
-        if result.decision != "answer" and (hit := state.phrasings.match(text, event_id=event_id)) is not None:
-            # A moderator's phrasing in another language, asked near-verbatim: that topic.
-            rest = tuple(c for c in result.candidates if c.topic_id != hit.topic_id)
-            result = MatchResult("answer", (Candidate(hit.topic_id, state.kb.topic_event.get(hit.topic_id, ""),
-                                                      hit.score), *rest), hit.score)
-        kb = state.kb
+        # Each source is matched on its own index (a published base's is shared by all its
+        # followers). The most confident result decides (the community's own on a tie) and
+        # its best topic comes first; every other candidate follows by score.
+        results = [(source, _match(source, text, event_id)) for source in sources
+                   if source.matcher is not None and (event_id is None or event_id in source.kb.events)]
+        results = [(source, result) for source, result in results if result.decision != "none" and result.candidates]
+        best: MatchResult | None = None
+        ranked: list[tuple[Source, Candidate]] = []
+        if results:
+            lead, best = max(results, key=lambda r: r[1].confidence)
+            rest = [(source, c) for source, result in results for c in result.candidates]
+            ranked = [(lead, best.candidates[0])] + sorted(
+                (r for r in rest if r != (lead, best.candidates[0])), key=lambda r: -r[1].score)
         # A topic moderators opened but gave no claims yet has nothing sourced to show —
         # and the question is about it, so the next-best topic is no answer either.
-        top_is_empty = bool(result.candidates) and not kb.claims_of(result.candidates[0].topic_id)
-        candidates = [c for c in result.candidates if c.topic_id in kb.topics and kb.claims_of(c.topic_id)]
-        if result.decision == "answer" and candidates and not top_is_empty:
-            best = candidates[0]
-            others = [topic_ref(kb, c.topic_id, c.score, language) for c in candidates[1 : SUGGESTIONS + 1]]
-            answer = compose(kb, state.metas, text, best.topic_id, confidence=result.confidence, also=others,
-                             language=language)
-        elif result.decision == "suggest" and candidates:
+        top_is_empty = bool(ranked) and not ranked[0][0].kb.claims_of(ranked[0][1].topic_id)
+        candidates = [(src, c) for src, c in ranked if c.topic_id in src.kb.topics and src.kb.claims_of(c.topic_id)]
+        decision = best.decision if best is not None else "none"
+        confidence = best.confidence if best is not None else 0.0
+        if decision == "answer" and candidates and not top_is_empty:
+            source, chosen = candidates[0]
+            others = [topic_ref(src.kb, c.topic_id, c.score, language, src.base)
+                      for src, c in candidates[1 : SUGGESTIONS + 1]]
+            answer = compose(source.kb, source.metas, text, chosen.topic_id, confidence=confidence, also=others,
+                             language=language, base=source.base)
+        elif decision == "suggest" and candidates:
             answer = Answer(
                 question=text,
                 decision="suggest",
-                confidence=result.confidence,
-                suggestions=[topic_ref(kb, c.topic_id, c.score, language) for c in candidates[:SUGGESTIONS]],
+                confidence=confidence,
+                suggestions=[topic_ref(src.kb, c.topic_id, c.score, language, src.base)
+                             for src, c in candidates[:SUGGESTIONS]],
                 language=language,
             )
         else:
-            answer = Answer(question=text, decision="none", confidence=result.confidence, language=language)
+            answer = Answer(question=text, decision="none", confidence=confidence, language=language)
         if record:
             self.store.record_question(
                 community,
                 text,
                 channel=channel,
-                topic_id=answer.topic.id if answer.topic else None,
+                topic_id=answer.topic.key if answer.topic else None,
                 answered=answer.answered,
             )
         return answer
 
-    def answer_topic(self, community: str, topic_id: str, *, question: str = "",
+    def answer_topic(self, community: str, key: str, *, question: str = "",
                      language: str | None = DEFAULT_LANGUAGE) -> Answer | None:
-        """The full answer for a topic the member picked (a "did you mean" button); in
-        `language` where translated, or as written when `language` is None."""
-        state = self._current(community)
-        if topic_id not in state.kb.topics:
+        """The full answer for a topic the member picked (a "did you mean" button), named by
+        its key (`TopicRef.key`: "base/topic" for a followed base's); in `language` where
+        translated, or as written when `language` is None. None when the topic is gone or
+        the base is no longer followed."""
+        sources = self.sources(community)
+        if key.startswith("~"):  # a stand-in for a key too long for a button: find it
+            key = next((topic_key(s.base, t) for s in sources for t in s.kb.topics
+                        if short_topic_key(topic_key(s.base, t), 0) == key), "")
+        base, topic_id = split_topic_key(key)
+        source = next((s for s in sources if s.base == base), None)
+        if source is None or topic_id not in source.kb.topics:
             return None
-        original = state.kb.event_of(topic_id).language
-        return compose(state.kb, state.metas, question or state.kb.topics[topic_id].title, topic_id,
-                       confidence=1.0, language=language or original)
+        original = source.kb.event_of(topic_id).language
+        return compose(source.kb, source.metas, question or source.kb.topics[topic_id].title, topic_id,
+                       confidence=1.0, language=language or original, base=base)
 
     def forget_old_questions(self, now: datetime | None = None) -> int:
         """Drop asked questions past the retention setting, in every community."""
@@ -315,19 +443,155 @@ class ClaimService:
         return dump_knowledge(self.knowledge(community))
 
     def ensure_seeded(self, community: str) -> ImportPlan | None:
-        """Load the seed claim base into an empty community (a first run)."""
-        with self._seed_lock:  # two threads seeing the same empty community seed it once
+        """Copy the seed files into an empty community, as its own claims to curate (what
+        `claimbot import` of each seed file does). New servers do not get this: they follow
+        the seed bases (`set_up`)."""
+        with self._seed_lock:  # two threads seeing the same empty community copy it once
             if self.store.last_seq(community) != 0 or not self.seed_files:
                 return None
             merged: ImportPlan | None = None
             try:
                 for path in self.seed_files:
                     plan = self.import_file(community, path, actor=SEED_ACTOR)
-                    log.info("loaded seed claim base %s into community %s: %s", path, community, plan.summary())
+                    log.info("copied seed claim base %s into community %s: %s", path, community, plan.summary())
                     merged = plan
             except ConflictError:
-                return None  # another process seeded it at the same moment
+                return None  # another process copied it at the same moment
             return merged
+
+    # --- shared claim bases ---------------------------------------------------
+
+    def seed_bases(self) -> list[str]:
+        """Publish the seed files as claim bases (once per process), and return their names.
+
+        Each seed file is kept in its own community ("@" + name) and published under its
+        name (the file's, without ".claims.yaml"); every new community follows them. A seed
+        file changed since the last run is imported again, so followers see the new version."""
+        with self._seed_lock:
+            if self._seed_bases is None:
+                names = []
+                for path in self.seed_files:
+                    name = path.name.removesuffix(".yaml").removesuffix(".yml").removesuffix(".claims")
+                    community = SEED_COMMUNITY_PREFIX + name
+                    try:
+                        plan = self.import_file(community, path, actor=SEED_ACTOR)
+                        if not plan.empty:
+                            log.info("seed claim base %s (%s): %s", name, path, plan.summary())
+                    except ConflictError:
+                        pass  # another process loaded it at the same moment
+                    try:
+                        published = self.store.published_bases(name=name, include_withdrawn=True)
+                        if not published or published[0].community != community or published[0].withdrawn:
+                            self.store.publish_base(community, name, SEED_ACTOR)
+                    except BaseNameTakenError:
+                        log.error("the seed claim base %s cannot be published: a community took its name; "
+                                  "new communities will not follow it", name)
+                        continue
+                    names.append(name)
+                self._seed_bases = names
+            return self._seed_bases
+
+    def set_up(self, community: str) -> bool:
+        """A community claimbot sees for the first time follows the seed bases (it gets no
+        copy: a new server costs a row, not a claim base). True when it was new."""
+        if community.startswith(SEED_COMMUNITY_PREFIX):
+            return False
+        # A community with claims of its own (say, from before bases could be followed)
+        # is only marked as set up: it follows nothing it did not choose.
+        follow = self.seed_bases() if self.store.last_seq(community) == 0 else []
+        return self.store.set_up_community(community, follow)
+
+    def followed_owner(self, community: str, kind: str, record_id: str) -> str | None:
+        """The name of the followed base that holds `kind` `record_id`, if one does."""
+        for source in self.sources(community)[1:]:
+            held: dict[str, dict[str, Any]] = {"event": source.kb.events, "topic": source.kb.topics,
+                                               "claim": source.kb.claims}
+            if record_id in held.get(kind, {}):
+                return source.base
+        return None
+
+    def published_bases(self) -> list[PublishedBase]:
+        return self.store.published_bases()
+
+    def followed_bases(self, community: str) -> list[PublishedBase]:
+        """What `community` follows, withdrawn bases included (their `withdrawn` says so)."""
+        return self.store.followed_bases(community)
+
+    def own_base(self, community: str) -> PublishedBase | None:
+        """The name `community`'s own claims are published under (also when withdrawn)."""
+        found = self.store.published_bases(community=community, include_withdrawn=True)
+        return found[0] if found else None
+
+    def publish(self, community: str, name: str, actor: str) -> PublishedBase:
+        """Publish the community's own claims under `name`: followers see them, live."""
+        name = name.strip().casefold()
+        if not BASE_NAME.match(name):
+            raise BaseError(N_("'{name}' cannot name a claim base: use 2 to 32 lowercase letters, digits and "
+                               "hyphens, starting with a letter or digit (e.g. sudan-war)"), name=name[:40])
+        taken = self.store.published_bases(name=name, include_withdrawn=True)
+        if taken and taken[0].community != community:
+            raise BaseNameTakenError(N_("the name '{name}' belongs to another community's claim base; choose "
+                                        "another name"), name=name)
+        if not self._current(community).kb.topics:
+            raise BaseError(N_("This server has no claims of its own to publish yet: add topics and claims first "
+                               "(or import a knowledge file)."))
+        return self.store.publish_base(community, name, actor)
+
+    def withdraw(self, community: str) -> str:
+        """Stop serving the community's published base to its followers; the name stays its own."""
+        name = self.store.withdraw_base(community)
+        if name is None:
+            raise BaseError(N_("This server's claims are not published."))
+        return name
+
+    def follow(self, community: str, name: str) -> PublishedBase:
+        name = name.strip().casefold()
+        found = self.store.published_bases(name=name)
+        if not found:
+            known = [b.name for b in self.store.published_bases()]
+            close = difflib.get_close_matches(name, known, n=3)
+            if close:
+                raise BaseError(N_("No published claim base is called '{name}'. Did you mean: {names}?"),
+                                name=name[:40], names=", ".join(close))
+            raise BaseError(N_("No published claim base is called '{name}'."), name=name[:40])
+        base = found[0]
+        if base.community == community:
+            raise BaseError(N_("'{name}' is this server's own claim base: its claims are answered already."),
+                            name=name)
+        followed = self.store.followed_bases(community)
+        if all(b.name != name for b in followed) and len(followed) >= MAX_FOLLOWS:
+            raise BaseError(N_("This server follows {count} claim bases, the most it can: unfollow one first."),
+                            count=len(followed))
+        self.store.follow_base(community, name)
+        return base
+
+    def unfollow(self, community: str, name: str) -> None:
+        name = name.strip().casefold()
+        if not self.store.unfollow_base(community, name):
+            raise BaseError(N_("This server does not follow '{name}'."), name=name[:40])
+
+    def fork(self, community: str, name: str, actor: str) -> ImportPlan:
+        """Copy a followed base into the community's own claims (history-tracked, as an import
+        by `actor`), then stop following it: from now on the moderators change their copy.
+        Refused, with nothing changed, when a record id is already used by the community."""
+        name = name.strip().casefold()
+        source = next((s for s in self.sources(community) if s.base == name), None)
+        if source is None:
+            raise BaseError(N_("This server does not follow '{name}': follow it first, then fork it."),
+                            name=name[:40])
+        own = self._current(community).kb
+        clashes = sorted(f"{kind} {record_id}" for kind, theirs, ours in (
+            ("source", source.kb.sources, own.sources), ("party", source.kb.parties, own.parties),
+            ("event", source.kb.events, own.events), ("topic", source.kb.topics, own.topics),
+            ("claim", source.kb.claims, own.claims)) for record_id in theirs if record_id in ours)
+        if clashes:
+            raise BaseError(N_("Not forked: this server already has {count} records with the same ids as "
+                               "'{name}' ({examples}). Rename or remove yours first."),
+                            count=len(clashes), name=name, examples=", ".join(clashes[:3]))
+        plan = self.plan_file_import(community, source.kb)
+        self.apply_plan(community, plan, actor)
+        self.store.unfollow_base(community, name)
+        return plan
 
     # --- writes ----------------------------------------------------------------
 
@@ -370,7 +634,7 @@ class ClaimService:
         the moderators (the question's words only, never who asked). False when the question
         is no longer known (expired, or never recorded) or the topic is gone."""
         if topic_id not in self._current(community).kb.topics:
-            return False
+            return False  # gone, or a followed base's ("base/topic"): that base's moderators curate it
         recent = self.store.questions(community, since=self.clock() - within, answered=False)
         question = next((q.question for q in reversed(recent) if question_key(q.question) == key), None)
         if question is None:
@@ -414,6 +678,22 @@ class ClaimService:
     def posted_answers(self, community: str, topic_id: str, *, within: timedelta) -> list[tuple[str, str]]:
         """(ref, language) of the answers about `topic_id` posted within `within`."""
         return self.store.posted_answers(community, topic_id, since=self.clock() - within)
+
+
+def _match(source: Source, text: str, event_id: str | None) -> MatchResult:
+    assert source.matcher is not None
+    result = source.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
+    if result.decision != "answer" and source.phrasings is not None and (
+            hit := source.phrasings.match(text, event_id=event_id)) is not None:
+        # A moderator's phrasing in another language, asked near-verbatim: that topic.
+        rest = tuple(c for c in result.candidates if c.topic_id != hit.topic_id)
+        result = MatchResult("answer", (Candidate(hit.topic_id, source.kb.topic_event.get(hit.topic_id, ""),
+                                                  hit.score), *rest), hit.score)
+    return result
+
+
+class BaseError(StoreError):
+    """A publish, follow or fork that cannot be done as asked; the message says why."""
 
 
 class ReferenceProblem(StoreError):

@@ -47,6 +47,7 @@ from .store import (
     Quarantined,
     QuestionQueue,
     QuestionRow,
+    SharedBases,
     StoreBusyError,
     StoreClosedError,
     Stored,
@@ -88,7 +89,7 @@ def sqlite_path(url: str) -> str:
     return match.group(1)
 
 
-class Store(Quarantine):
+class Store(SharedBases, Quarantine):
     """The claim base's database in SQLite. Thread-safe: any thread may read and write.
 
     Keeps the `ClaimStore` protocol (knowledge.store); `readable` and the quarantine come
@@ -580,6 +581,16 @@ class Store(Quarantine):
             return cur.rowcount == 1
 
     # --- channels -------------------------------------------------------------
+
+    # --- shared bases (the rows: knowledge.store.SharedBases) -------------------
+
+    def _stamp(self, moment: datetime) -> str:
+        return _iso(moment)
+
+    def _moment(self, value: Any) -> datetime:
+        return _dt(value)
+
+    # --- channels ---------------------------------------------------------------
 
     def channel_settings(self, community: str, channel: str) -> ChannelSettings:
         rows = self._read("SELECT channel, auto_answer, event_id, language FROM channels"

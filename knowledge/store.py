@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from .base import KnowledgeBase
 from .clock import Clock
 from .errors import ClaimbotError
+from .i18n import N_
 from .models import MODEL_OF_KIND, STORED_RECORD, Meta, Model
 
 log = logging.getLogger("knowledge.storage")  # one logger name for both engines: operators grep for it
@@ -222,6 +223,16 @@ class ClaimStore(Protocol):
     def set_channel_language(self, community: str, channel: str, language: str | None) -> None: ...
     def set_auto_answer(self, community: str, channel: str, enabled: bool) -> None: ...
     def set_channel_event(self, community: str, channel: str, event_id: str | None) -> None: ...
+
+    # shared claim bases (kept alike by both engines: SharedBases)
+    def set_up_community(self, community: str, follow: Sequence[str]) -> bool: ...
+    def publish_base(self, community: str, name: str, actor: str) -> PublishedBase: ...
+    def withdraw_base(self, community: str) -> str | None: ...
+    def published_bases(self, *, name: str | None = None, community: str | None = None,
+                        include_withdrawn: bool = False) -> list[PublishedBase]: ...
+    def follow_base(self, community: str, name: str) -> bool: ...
+    def unfollow_base(self, community: str, name: str) -> bool: ...
+    def followed_bases(self, community: str) -> list[PublishedBase]: ...
 
 
 # --- choosing an engine -------------------------------------------------------------
@@ -454,3 +465,147 @@ class QuestionQueue:
             self.flush(quiet=True)
         except Exception:  # noqa: BLE001 - closing must not fail on statistics
             log.exception("could not write %d queued question(s) on shutdown", len(self._pending))
+
+
+# --- shared claim bases: the rows both engines keep alike -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedBase:
+    """A community's claim base, published under a name other communities follow."""
+
+    name: str
+    community: str  # whose claims it is: they are served live, never copied
+    published_at: datetime
+    published_by: str
+    withdrawn: bool = False
+    followers: int = 0
+
+
+class BaseNameTakenError(StoreError):
+    """The name belongs to another community's base (now or in the past)."""
+
+
+class SharedBases:
+    """Publishing, following and setting up communities, on either engine.
+
+    The SQL is written once, with `?` parameters; each engine supplies `_sql` (its
+    parameter style), `_stamp`/`_moment` (its timestamps), `_read` and a `transaction()`
+    whose connection has `execute(sql, params)`."""
+
+    clock: Clock
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    def _stamp(self, moment: datetime) -> Any:
+        raise NotImplementedError
+
+    def _moment(self, value: Any) -> datetime:
+        raise NotImplementedError
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
+        raise NotImplementedError
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
+        return self._read(self._sql(sql), params)
+
+    def set_up_community(self, community: str, follow: Sequence[str]) -> bool:
+        """Mark `community` as set up; the first time, when it holds no claims of its own, it
+        follows the (published, not withdrawn) bases named in `follow`. True the first time:
+        a community that later unfollows them is never made to follow them again."""
+        if self._rows("SELECT 1 FROM communities WHERE community = ?", (community,)):
+            return False  # read first: a known community never waits for the write lock
+        now = self._stamp(self.clock())
+        with self.transaction() as tx:
+            added = tx.execute(self._sql("INSERT INTO communities (community, set_up_at) VALUES (?, ?)"
+                                         " ON CONFLICT (community) DO NOTHING"), (community, now)).rowcount
+            if not added:
+                return False
+            has_history = tx.execute(self._sql("SELECT 1 FROM history WHERE community = ? LIMIT 1"),
+                                     (community,)).fetchone()
+            if has_history is None:
+                for name in follow:
+                    tx.execute(self._sql(
+                        "INSERT INTO follows (community, base, followed_at)"
+                        " SELECT ?, name, ? FROM published_bases"
+                        " WHERE name = ? AND withdrawn_at IS NULL AND community <> ?"
+                        " ON CONFLICT (community, base) DO NOTHING"), (community, now, name, community))
+            return True
+
+    def publish_base(self, community: str, name: str, actor: str) -> PublishedBase:
+        """Publish `community`'s claims as `name` (again, after a withdrawal: same name only)."""
+        now = self._stamp(self.clock())
+        with self.transaction() as tx:
+            rows = tx.execute(self._sql("SELECT name, community FROM published_bases WHERE name = ? OR community = ?"),
+                              (name, community)).fetchall()
+            for row in rows:
+                if row["name"] == name and row["community"] != community:
+                    raise BaseNameTakenError(
+                        N_("the name '{name}' belongs to another community's claim base; choose another name"),
+                        name=name)
+                if row["community"] == community and row["name"] != name:
+                    raise BaseNameTakenError(
+                        N_("this community's claims are already published as '{name}'; one name per community"),
+                        name=row["name"])
+            if rows:
+                tx.execute(self._sql("UPDATE published_bases SET withdrawn_at = NULL WHERE name = ?"), (name,))
+            else:
+                tx.execute(self._sql("INSERT INTO published_bases (name, community, published_at, published_by)"
+                                     " VALUES (?, ?, ?, ?)"), (name, community, now, actor))
+        found = self.published_bases(name=name)
+        return found[0]
+
+    def withdraw_base(self, community: str) -> str | None:
+        """Stop serving `community`'s published base to its followers (the name stays its own);
+        the name withdrawn, or None when nothing was published."""
+        now = self._stamp(self.clock())
+        with self.transaction() as tx:
+            row = tx.execute(self._sql("SELECT name FROM published_bases WHERE community = ? AND withdrawn_at IS NULL"),
+                             (community,)).fetchone()
+            if row is None:
+                return None
+            tx.execute(self._sql("UPDATE published_bases SET withdrawn_at = ? WHERE name = ?"), (now, row["name"]))
+            return str(row["name"])
+
+    def published_bases(self, *, name: str | None = None, community: str | None = None,
+                        include_withdrawn: bool = False) -> list[PublishedBase]:
+        where, params = [], []
+        if name is not None:
+            where.append("b.name = ?")
+            params.append(name)
+        if community is not None:
+            where.append("b.community = ?")
+            params.append(community)
+        if not include_withdrawn:
+            where.append("b.withdrawn_at IS NULL")
+        rows = self._rows(
+            "SELECT b.name, b.community, b.published_at, b.published_by, b.withdrawn_at,"
+            " (SELECT COUNT(*) FROM follows f WHERE f.base = b.name) AS followers FROM published_bases b"
+            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.name", params)
+        return [PublishedBase(r["name"], r["community"], self._moment(r["published_at"]), r["published_by"],
+                              r["withdrawn_at"] is not None, int(r["followers"])) for r in rows]
+
+    def follow_base(self, community: str, name: str) -> bool:
+        """True when newly followed; False when already followed. The caller checked the name."""
+        with self.transaction() as tx:
+            return bool(tx.execute(self._sql("INSERT INTO follows (community, base, followed_at) VALUES (?, ?, ?)"
+                                             " ON CONFLICT (community, base) DO NOTHING"),
+                                   (community, name, self._stamp(self.clock()))).rowcount)
+
+    def unfollow_base(self, community: str, name: str) -> bool:
+        with self.transaction() as tx:
+            return bool(tx.execute(self._sql("DELETE FROM follows WHERE community = ? AND base = ?"),
+                                   (community, name)).rowcount)
+
+    def followed_bases(self, community: str) -> list[PublishedBase]:
+        """The bases `community` follows, oldest follow first, withdrawn ones included (marked)."""
+        rows = self._rows(
+            "SELECT b.name, b.community, b.published_at, b.published_by, b.withdrawn_at FROM follows f"
+            " JOIN published_bases b ON b.name = f.base WHERE f.community = ? ORDER BY f.followed_at, b.name",
+            (community,))
+        return [PublishedBase(r["name"], r["community"], self._moment(r["published_at"]), r["published_by"],
+                              r["withdrawn_at"] is not None) for r in rows]

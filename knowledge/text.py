@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .answers import Answer, ClaimView, SourceRef
+from .answers import Answer, ClaimView, SourceRef, TopicRef
 from .i18n import ENGLISH, Speech, language_name
 from .statuses import badge
 
@@ -39,6 +39,8 @@ def render_text(answer: Answer, *, width: int = 88, speech: Speech = ENGLISH) ->
         confidence = f"{answer.confidence:.0%}"
         lines.append(speech.line(tr("{event} \u00b7 match {confidence}", event=answer.topic.event_title,
                                     confidence=confidence)))
+        if answer.base is not None:
+            lines.append(speech.line(tr("From the followed claim base \u201c{base}\u201d", base=answer.base)))
         if answer.untranslated:
             lines.append(speech.line(tr("Some claims are shown in {language}: the moderators have not "
                                         "translated them yet.",
@@ -72,11 +74,16 @@ def render_text(answer: Answer, *, width: int = 88, speech: Speech = ENGLISH) ->
             as_of = tr("Claims as of {date}.", date=speech.date(answer.as_of.date()))
             lines.append(speech.line(as_of[:-1] if as_of.endswith("..") else as_of))
         if answer.suggestions:
-            lines.append(speech.line(tr("Related: {topics}", topics="; ".join(s.title for s in answer.suggestions))))
+            lines.append(speech.line(tr("Related: {topics}", topics="; ".join(_titled(s) for s in answer.suggestions))))
     elif answer.decision == "suggest":
         lines.append(speech.line(answer.message_in(speech) or ""))
         for i, s in enumerate(answer.suggestions, 1):
-            lines.append(speech.line(f"  {i}. {s.title} ({s.event_title})"))
+            lines.append(speech.line(f"  {i}. {_titled(s)} ({s.event_title})"))
     else:
         lines.append(speech.line(answer.message_in(speech) or ""))
     return "\n".join(lines)
+
+
+def _titled(topic: TopicRef) -> str:
+    """A topic's title, with the followed base it comes from: two bases may both have one."""
+    return f"{topic.title} [{topic.base}]" if topic.base else topic.title

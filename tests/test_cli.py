@@ -22,6 +22,13 @@ def env(store_url: str) -> dict[str, str]:
     return clean
 
 
+def fork_seed(env: dict[str, str]) -> None:
+    """Make the seed this community's own claims (a copy its moderators curate): a new
+    community only follows the published seed base, which it cannot change."""
+    done = claimbot(env, "base", "fork", "belgorod-incursion")
+    assert done.returncode == 0 and "Forked 'belgorod-incursion'" in done.stdout, done.stderr
+
+
 def claimbot(env: dict[str, str], *args: str, stdin: str | None = None, cwd: Path | None = None
              ) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "claimbot", *args], env=env, input=stdin, capture_output=True,
@@ -75,6 +82,7 @@ def test_chat_gives_the_same_answers(env: dict[str, str]) -> None:
 
 
 def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> None:
+    fork_seed(env)
     assert claimbot(env, "validate", str(SEED)).stdout.startswith(f"{SEED}: ok")
     bad = tmp_path / "bad.yaml"
     bad.write_text(SEED.read_text().replace("status: confirmed", "status: sure"))
@@ -101,6 +109,7 @@ def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> 
 
 
 def test_export_claimreview(env: dict[str, str]) -> None:
+    fork_seed(env)
     data = json.loads(claimbot(env, "export", "--format", "claimreview").stdout)
     assert data["@context"] == "https://schema.org"
     reviews = {r["identifier"]: r for r in data["@graph"]}
@@ -119,6 +128,7 @@ def test_bad_setting_is_named(env: dict[str, str]) -> None:
 
 
 def test_gaps_then_link_then_answered(env: dict[str, str]) -> None:
+    fork_seed(env)
     # A member's question finds nothing; a moderator sees it in the gaps and links it to the
     # topic it is about; the same question is answered at once, and the gap is gone.
     question = "any word on sabotage groups"
@@ -141,6 +151,7 @@ def test_gaps_then_link_then_answered(env: dict[str, str]) -> None:
 
 
 def test_a_console_pick_becomes_a_candidate_phrasing(env: dict[str, str]) -> None:
+    fork_seed(env)
     # In the console, picking a "did you mean" number is the member answering their own
     # question: `gaps` lists it for the moderators, and `link` accepts it.
     question = "what did gladkov say"
@@ -177,3 +188,64 @@ def test_a_database_url_claimbot_cannot_use_names_both_engines(url: str) -> None
     done = claimbot(env, "ask", "how many casualties")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "sqlite:///" in done.stderr and "postgresql://" in done.stderr
+
+
+def test_a_new_community_follows_the_seed_base_and_forks_it_to_change_it(env: dict[str, str]) -> None:
+    # A new community gets no copy: it answers from the published seed base, labelled so.
+    answer = json.loads(claimbot(env, "ask", "how many casualties?", "--json").stdout)
+    assert answer["answered"] and answer["base"] == "belgorod-incursion"
+    assert "From the followed claim base \u201cbelgorod-incursion\u201d" in claimbot(env, "ask", "how many casualties?").stdout
+    assert "sources: []" in claimbot(env, "export").stdout  # nothing of its own to export
+    listing = json.loads(claimbot(env, "base", "list", "--json").stdout)
+    assert listing["following"] == [{"name": "belgorod-incursion", "withdrawn": False}]
+    # Its moderators cannot change a followed base's topic; the error says how to.
+    refused = claimbot(env, "link", "any word on sabotage groups", "belgorod-attackers-identity")
+    assert refused.returncode == 2 and "belongs to the claim base 'belgorod-incursion'" in refused.stderr
+    assert "claimbot base fork belgorod-incursion" in refused.stderr
+    fork_seed(env)
+    assert json.loads(claimbot(env, "base", "list", "--json").stdout)["following"] == []
+    answer = json.loads(claimbot(env, "ask", "how many casualties?", "--json").stdout)
+    assert answer["answered"] and answer["base"] is None  # now its own claims
+    assert claimbot(env, "link", "any word on sabotage groups", "belgorod-attackers-identity").returncode == 0
+    # Forking again is refused, with nothing changed: it is no longer followed.
+    again = claimbot(env, "base", "fork", "belgorod-incursion")
+    assert again.returncode == 2 and "does not follow" in again.stderr
+
+
+def test_a_published_base_is_answered_live_by_its_followers(env: dict[str, str], tmp_path: Path) -> None:
+    fork_seed(env)
+    assert claimbot(env, "base", "publish", "belgorod-fc").returncode == 0
+    other = ["--community", "other-server"]
+    assert claimbot(env, *other, "base", "unfollow", "belgorod-incursion").returncode == 0
+    assert claimbot(env, *other, "base", "follow", "belgorod-fc").returncode == 0
+    # A change by the publisher is what the follower answers at once: no copy to drift.
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(claimbot(env, "export").stdout.replace("70 attackers were killed.",
+                                                              "Over 70 attackers were killed."))
+    assert claimbot(env, "import", str(changed)).returncode == 0
+    answer = json.loads(claimbot(env, *other, "ask", "how many casualties?", "--json").stdout)
+    assert answer["base"] == "belgorod-fc"
+    assert "Over 70 attackers were killed." in [c["statement"] for c in answer["claims"]]
+    # Withdrawn: the follower no longer answers from it, and the name stays the publisher's.
+    assert claimbot(env, "base", "withdraw").returncode == 0
+    assert json.loads(claimbot(env, *other, "ask", "how many casualties?", "--json").stdout)["answered"] is False
+    taken = claimbot(env, "--community", "third", "base", "publish", "belgorod-fc")
+    assert taken.returncode == 2 and "belongs to another community" in taken.stderr
+
+
+@pytest.mark.parametrize(("args", "shown"), [
+    (("base", "publish", "Belgorod FC!"), "cannot name a claim base"),
+    (("base", "publish", "x"), "cannot name a claim base"),
+    (("base", "publish", "mine"), "no claims of its own to publish"),
+    (("base", "follow", "belgorod"), "Did you mean: belgorod-incursion?"),
+    (("base", "unfollow", "nothing-here"), "does not follow 'nothing-here'"),
+])
+def test_bad_base_commands_are_one_clear_line(env: dict[str, str], args: tuple[str, ...], shown: str) -> None:
+    done = claimbot(env, *args)
+    assert done.returncode == 2 and shown in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_seed_bases_cannot_be_written_from_the_command_line(env: dict[str, str]) -> None:
+    done = claimbot(env, "--community", "@belgorod-incursion", "import", str(SEED))
+    assert done.returncode == 2 and "seed claim bases" in done.stderr and "Traceback" not in done.stderr

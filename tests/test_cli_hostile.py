@@ -53,7 +53,7 @@ def test_output_piped_into_a_reader_that_stops_early(env: dict[str, str]) -> Non
 
 @pytest.mark.sqlite_only  # the PostgreSQL store's busy error: tests/knowledge/test_postgres.py
 def test_a_database_locked_by_another_process(env: dict[str, str], tmp_path: Path) -> None:
-    claimbot(env, "ask", "seed me")
+    claimbot(env, "base", "fork", "belgorod-incursion")  # claims of its own, to change
     holder = sqlite3.connect(env["CLAIMBOT_DATABASE_URL"].removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")  # another process in the middle of a long write
     try:

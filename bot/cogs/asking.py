@@ -52,7 +52,7 @@ class Asking(commands.Cog):
         # So that a later change to these claims can update this message in place (in its language).
         if answer.answered and answer.topic is not None and message_id is not None:
             await after_reply(self.service.remember_posted_answer, str(guild_id), f"{channel_id}/{message_id}",
-                              answer.topic.id, answer.language)
+                              answer.topic.key, answer.language)
 
     @app_commands.command(name="ask", description="Every party's version of a contested fact, with sources")
     @app_commands.describe(question="What do you want to know? e.g. how many casualties?",

@@ -92,7 +92,7 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
         now = self.clock()
         posted = 0
         # Each returned slot is already claimed: a restart or another process never posts it again.
-        for config in await asyncio.to_thread(claim_due, self.service, now):
+        for config in await asyncio.to_thread(claim_due, self.service, now, self._serves):
             try:
                 if await self._post(config, now):
                     posted += 1
@@ -102,6 +102,10 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
             except discord.HTTPException as exc:
                 log.warning("digest for guild %s failed: %s", config.community, exc)
         return posted
+
+    def _serves(self, community: str) -> bool:
+        # Only the servers on this process's shards: another process posts the others'.
+        return community.isdigit() and self.bot.get_guild(int(community)) is not None
 
     def make_post(self, config: DigestConfig, now: datetime) -> DigestPost:
         """Blocking (reads the claim base, draws the chart): run it off the event loop.

@@ -57,6 +57,10 @@ async def start_bot(fake_discord: FakeDiscord, service: ClaimService) -> AsyncIt
     # Discord asks for a heartbeat every 41 s; a short interval here turns any stretch of a
     # few seconds with the event loop blocked into a missed heartbeat that fails the test.
     fake_discord.heartbeat_interval_ms = HEARTBEAT_MS
+    # GUILD curates its own copy of the seed (as if its moderators had imported it), so the
+    # curation tests have claims to change; a server that only follows the seed base is
+    # tested in test_bases.py.
+    service.ensure_seeded(str(GUILD))
 
     async def start(**settings: Any) -> ClaimBot:
         values = {"ask_cooldown_seconds": 0, **settings}
@@ -64,7 +68,6 @@ async def start_bot(fake_discord: FakeDiscord, service: ClaimService) -> AsyncIt
         task = asyncio.create_task(bot.start(TOKEN))
         running.append((bot, task))
         await asyncio.wait_for(bot.wait_until_ready(), 10)
-        # The bot seeds a new server's claim base by itself when the server becomes available.
         for _ in range(250):
             seeded = service.cached_knowledge(str(GUILD))
             if seeded is not None and seeded.topics:

@@ -133,4 +133,11 @@ def test_picking_a_suggestion_gives_the_full_answer(service: ClaimService) -> No
 
 
 def test_communities_answer_from_their_own_base(service: ClaimService) -> None:
-    assert service.ask("999", "how many casualties").decision == "none"  # never seeded: empty base
+    # A new community has no claims of its own: it answers from the seed base it follows,
+    # and says so; once it unfollows it, it has nothing to answer from.
+    answer = service.ask("999", "how many casualties")
+    assert answer.answered and answer.base == "belgorod-incursion" and answer.topic is not None
+    assert answer.topic.key == "belgorod-incursion/" + answer.topic.id
+    assert service.ask(COMMUNITY, "how many casualties").base is None  # its own copy
+    service.unfollow("999", "belgorod-incursion")
+    assert service.ask("999", "how many casualties").decision == "none"
