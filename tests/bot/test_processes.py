@@ -302,6 +302,7 @@ async def test_a_write_in_another_process_is_answered_within_a_second(cluster: C
     latency = time.monotonic() - committed
     assert SHELLED in answer, answer
     assert latency < 1.0, f"the member got the new claim {latency:.2f} s after the import"
+    print(f"an import answered by the other process {latency * 1000:.0f} ms after it committed")
     # Server A's base is its own: the import into B changed nothing there.
     assert SHELLED not in await ask(fake, GUILD_A, POWER_STATION)
 
