@@ -16,6 +16,13 @@ here as it would in production:
 * a gateway client must heartbeat at least every `heartbeat_interval_ms` × HEARTBEAT_GRACE (2), else its
   socket is closed with 4000 (a zombied connection) and it has to RESUME.
 
+Sharding is Discord's too: a connection that IDENTIFYs with `shard: [id, count]` holds the
+guilds with `(guild_id >> 22) % count == id`, sees only those in READY and GUILD_CREATE, and
+gets only their events (DMs and other events without a guild go to shard 0). Each IDENTIFY
+is a session of its own (its own sequence numbers, replayed on RESUME); an event for a
+shard no connection holds reaches nobody, as when a bot's process is down. `shard_count`
+is what `/gateway/bot` recommends.
+
 All these clocks are `time.monotonic()` in the stand-in: they measure real latency, not the
 bot's domain clock (which tests move by hand).
 """
@@ -106,12 +113,27 @@ class HeartbeatMiss:
 
 
 @dataclass
+class _Session:
+    """One IDENTIFY: the shard it holds, and what it was sent (replayed on RESUME)."""
+    id: str
+    shard: tuple[int, int]  # (shard id, shard count); (0, 1) for a client that does not shard
+    ws: web.WebSocketResponse | None = None  # its current connection; None while disconnected
+    sequence: int = 0
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    def holds(self, guild_id: int) -> bool:
+        shard_id, count = self.shard
+        return (guild_id >> 22) % count == shard_id
+
+
+@dataclass
 class _Connection:
     ws: web.WebSocketResponse
     number: int
     limit: float  # seconds allowed between heartbeats on this connection (fixed at HELLO)
     last_beat: float = field(default_factory=time.monotonic)
     zombie: bool = False
+    session: _Session | None = None
 
 
 # Discord closes a connection that misses a heartbeat; discord.py sends its first one right
@@ -140,12 +162,13 @@ class FakeDiscord:
         self.deleted_channels: set[int] = set()
         self.identifies = 0
         self.resumes = 0
+        self.identified: list[tuple[int, int]] = []  # the shard (id, count) of every IDENTIFY, in order
+        self.shard_count = 1  # what /gateway/bot recommends
         self._failures: list[_Failure] = []
         self._new_request = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
-        self._sequence = 0
-        self._sent: list[dict[str, Any]] = []  # dispatches, for RESUME replay
-        self._session_id = "fake-session"
+        self._sessions: dict[str, _Session] = {}  # session id → session
+        self._session_numbers = itertools.count(1)
         self._ready = asyncio.Event()
         self._messages: dict[int, dict[str, Any]] = {}
         self._originals: dict[str, int] = {}  # interaction token → its response message id
@@ -236,6 +259,14 @@ class FakeDiscord:
     async def wait_ready(self, timeout: float = 10) -> None:
         await asyncio.wait_for(self._ready.wait(), timeout)
 
+    def shard_of(self, guild_id: int) -> int:
+        """The shard that holds a guild when the bot runs `shard_count` shards."""
+        return (guild_id >> 22) % self.shard_count
+
+    def connected_shards(self) -> set[int]:
+        """The shards some open connection holds (identified or resumed)."""
+        return {s.shard[0] for s in self._sessions.values() if s.ws is not None and not s.ws.closed}
+
     async def wait_for_request(self, method: str, path_pattern: str, *, after: int = 0,
                                timeout: float = 10) -> Recorded:
         """The first request at index >= after matching method and path (a regex, fully matched)."""
@@ -258,12 +289,18 @@ class FakeDiscord:
         return [r for r in self.requests if r.method == method and pattern.fullmatch(r.path)]
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        self._sequence += 1
-        payload = {"op": 0, "t": event, "s": self._sequence, "d": data}
-        self._sent.append(payload)
-        for ws in list(self._sockets):
-            if not ws.closed:
-                await ws.send_str(json.dumps(payload))
+        """Send an event to every session holding its guild's shard (none: nobody gets it)."""
+        guild = data.get("guild_id") or (data.get("id") if event in _GUILD_EVENTS else None)
+        for session in list(self._sessions.values()):
+            if session.holds(int(guild or 0)):
+                await self._send(session, event, data)
+
+    async def _send(self, session: _Session, event: str, data: dict[str, Any]) -> None:
+        session.sequence += 1
+        payload = {"op": 0, "t": event, "s": session.sequence, "d": data}
+        session.sent.append(payload)
+        if session.ws is not None and not session.ws.closed:
+            await session.ws.send_str(json.dumps(payload))
 
     async def send_slash(self, guild_id: int, channel_id: int, user_id: int, name: str,
                          options: dict[str, Any] | None = None, *, permissions: int = 0,
@@ -415,6 +452,8 @@ class FakeDiscord:
         finally:
             watchdog.cancel()
             self._sockets.remove(ws)
+            if conn.session is not None and conn.session.ws is ws:
+                conn.session.ws = None  # events meanwhile wait for a RESUME
         return ws
 
     async def _watch_heartbeats(self, conn: _Connection) -> None:
@@ -449,26 +488,39 @@ class FakeDiscord:
             await ws.send_str(json.dumps({"op": 11}))
         elif op == 2:  # identify
             self.identifies += 1
-            self._sequence = 0
-            self._sent.clear()
+            shard_id, count = frame["d"].get("shard") or (0, 1)
+            self.identified.append((shard_id, count))
+            # A new session replaces a disconnected one of the same shard (a restarted process
+            # never resumes its predecessor's); a connected one keeps its events, as Discord would.
+            for old in [s for s in self._sessions.values() if s.shard == (shard_id, count) and s.ws is None]:
+                del self._sessions[old.id]
+            session = _Session(f"fake-session-{next(self._session_numbers)}", (shard_id, count), ws)
+            self._sessions[session.id] = session
+            conn.session = session
+            held = [guild for guild in self.guilds.values() if session.holds(guild.id)]
             ready = {
-                "v": 10, "session_id": self._session_id, "resume_gateway_url": self.gateway_url,
-                "user": user_payload(BOT_USER_ID, "claimbot", bot=True), "shard": [0, 1],
+                "v": 10, "session_id": session.id, "resume_gateway_url": self.gateway_url,
+                "user": user_payload(BOT_USER_ID, "claimbot", bot=True), "shard": [shard_id, count],
                 "application": {"id": str(APP_ID), "flags": 0},
-                "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+                "guilds": [{"id": str(guild.id), "unavailable": True} for guild in held],
             }
-            await self.dispatch("READY", ready)
-            for guild in self.guilds.values():
-                await self.dispatch("GUILD_CREATE", self._guild_create(guild))
+            await self._send(session, "READY", ready)
+            for guild in held:
+                await self._send(session, "GUILD_CREATE", self._guild_create(guild))
             self._ready.set()
         elif op == 6:  # resume
             self.resumes += 1
+            found = self._sessions.get(frame["d"].get("session_id"))
+            if found is None:
+                await ws.send_str(json.dumps({"op": 9, "d": False}))  # invalid session: IDENTIFY afresh
+                return
+            found.ws, conn.session = ws, found
             seq = frame["d"].get("seq") or 0
-            for payload in [p for p in self._sent if p["s"] > seq]:
+            for payload in [p for p in found.sent if p["s"] > seq]:
                 await ws.send_str(json.dumps(payload))
-            self._sequence += 1
-            resumed = {"op": 0, "t": "RESUMED", "s": self._sequence, "d": {}}
-            self._sent.append(resumed)
+            found.sequence += 1
+            resumed = {"op": 0, "t": "RESUMED", "s": found.sequence, "d": {}}
+            found.sent.append(resumed)
             await ws.send_str(json.dumps(resumed))
             self._ready.set()
 
@@ -565,7 +617,7 @@ class FakeDiscord:
         app = {"id": str(APP_ID), "name": "claimbot", "icon": None, "description": "", "bot_public": True,
                "bot_require_code_grant": False, "verify_key": "x", "flags": 0,
                "owner": user_payload(1, "owner"), "team": None}
-        gateway = {"url": self.gateway_url, "shards": 1,
+        gateway = {"url": self.gateway_url, "shards": self.shard_count,
                    "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
         return [
             ("GET", r"/users/@me", lambda b: (200, user_payload(BOT_USER_ID, "claimbot", bot=True))),
@@ -638,6 +690,7 @@ class FakeDiscord:
         return 200, self._edit(message_id, body)
 
 
+_GUILD_EVENTS = ("GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE")  # events whose "id" is the guild's
 _CALLBACK = re.compile(r"/interactions/(\d+)/([^/]+)/callback")
 _WEBHOOK = re.compile(r"/webhooks/\d+/([^/]+)(?:/.*)?")
 
