@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 # The names discord.py gives the tasks that run slash commands, modals and button callbacks.
 _INTERACTION_TASKS = ("CommandTree-invoker", "discord-ui-")
 
-EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.topics", "bot.cogs.digest")
+EXTENSIONS = ("bot.cogs.asking", "bot.cogs.channels", "bot.cogs.curation", "bot.cogs.topics", "bot.cogs.digest",
+              "bot.cogs.bases")
 
 
 class UserFacingError(app_commands.AppCommandError):

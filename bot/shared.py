@@ -69,11 +69,14 @@ def moderator_asking(interaction: discord.Interaction[Any]) -> bool:
 
 
 def event_choices(service: ClaimService, community: str, current: str) -> list[app_commands.Choice[str]]:
-    """Events for an autocomplete box, most recent first."""
-    kb = cached_knowledge(service, community)
-    if kb is None:
+    """Events for an autocomplete box (the community's own and its followed bases'), most recent first."""
+    if cached_knowledge(service, community) is None:
         return []
+    found: dict[str, Any] = {}
+    for _base, kb in service.cached_sources(community):
+        for event_id, event in kb.events.items():
+            found.setdefault(event_id, event)
     wanted = current.casefold()
-    events = sorted(kb.events.values(), key=lambda e: e.date, reverse=True)
+    events = sorted(found.values(), key=lambda e: e.date, reverse=True)
     return [app_commands.Choice(name=e.title[:100], value=e.id) for e in events
             if wanted in e.title.casefold() or wanted in e.id][:25]

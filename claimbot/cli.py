@@ -215,7 +215,7 @@ def _token_configured() -> bool:
 def _event(service: ClaimService, community: str, event_id: str | None) -> str | None:
     if event_id is None:
         return None
-    events = service.knowledge(community).events
+    events = service.events(community)
     if event_id not in events:
         known = ", ".join(events) or "none yet"
         raise CliError(f"unknown event '{event_id}' (known events: {known})")
@@ -253,7 +253,7 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
             print(tr(CHAT_HELP))
             continue
         if command == ":events":
-            for event in service.knowledge(args.community).events.values():
+            for event in service.events(args.community).values():
                 print(f"  {event.id}: {event.title} ({event.date})")
             continue
         if command.startswith(":event"):

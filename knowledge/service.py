@@ -39,7 +39,7 @@ from .matching import Candidate, Lexicon, Matcher, MatchResult
 from .matching.fusion import HybridMatcher
 from .matching.phrasings import PhrasingIndex
 from .matching.semantic import Embedder
-from .models import Meta
+from .models import Event, Meta
 from .store import (
     AskedQuestion,
     BaseNameTakenError,
@@ -320,6 +320,14 @@ class ClaimService:
             found.append(Source(base.name, base.community, state.kb, state.metas, state.matcher, state.phrasings))
         return found
 
+    def events(self, community: str) -> dict[str, Event]:
+        """Every event the community answers about: its own, then the followed bases'."""
+        found: dict[str, Event] = {}
+        for source in self.sources(community):
+            for event_id, event in source.kb.events.items():
+                found.setdefault(event_id, event)
+        return found
+
     def ask(
         self,
         community: str,
@@ -524,10 +532,7 @@ class ClaimService:
 
     def publish(self, community: str, name: str, actor: str) -> PublishedBase:
         """Publish the community's own claims under `name`: followers see them, live."""
-        name = name.strip().casefold()
-        if not BASE_NAME.match(name):
-            raise BaseError(N_("'{name}' cannot name a claim base: use 2 to 32 lowercase letters, digits and "
-                               "hyphens, starting with a letter or digit (e.g. sudan-war)"), name=name[:40])
+        name = _base_name(name)
         taken = self.store.published_bases(name=name, include_withdrawn=True)
         if taken and taken[0].community != community:
             raise BaseNameTakenError(N_("the name '{name}' belongs to another community's claim base; choose "
@@ -545,7 +550,7 @@ class ClaimService:
         return name
 
     def follow(self, community: str, name: str) -> PublishedBase:
-        name = name.strip().casefold()
+        name = _base_name(name)
         found = self.store.published_bases(name=name)
         if not found:
             known = [b.name for b in self.store.published_bases()]
@@ -553,7 +558,7 @@ class ClaimService:
             if close:
                 raise BaseError(N_("No published claim base is called '{name}'. Did you mean: {names}?"),
                                 name=name[:40], names=", ".join(close))
-            raise BaseError(N_("No published claim base is called '{name}'."), name=name[:40])
+            raise BaseError(N_("No published claim base is called '{name}'."), name=name)
         base = found[0]
         if base.community == community:
             raise BaseError(N_("'{name}' is this server's own claim base: its claims are answered already."),
@@ -566,15 +571,15 @@ class ClaimService:
         return base
 
     def unfollow(self, community: str, name: str) -> None:
-        name = name.strip().casefold()
+        name = _base_name(name)
         if not self.store.unfollow_base(community, name):
-            raise BaseError(N_("This server does not follow '{name}'."), name=name[:40])
+            raise BaseError(N_("This server does not follow '{name}'."), name=name)
 
     def fork(self, community: str, name: str, actor: str) -> ImportPlan:
         """Copy a followed base into the community's own claims (history-tracked, as an import
         by `actor`), then stop following it: from now on the moderators change their copy.
         Refused, with nothing changed, when a record id is already used by the community."""
-        name = name.strip().casefold()
+        name = _base_name(name)
         source = next((s for s in self.sources(community) if s.base == name), None)
         if source is None:
             raise BaseError(N_("This server does not follow '{name}': follow it first, then fork it."),
@@ -678,6 +683,16 @@ class ClaimService:
     def posted_answers(self, community: str, topic_id: str, *, within: timedelta) -> list[tuple[str, str]]:
         """(ref, language) of the answers about `topic_id` posted within `within`."""
         return self.store.posted_answers(community, topic_id, since=self.clock() - within)
+
+
+def _base_name(typed: str) -> str:
+    """A claim base's name as typed, or a BaseError; a name that is not one is never echoed
+    back (it could be Markdown, a mention, anything), so every message names safe text."""
+    name = typed.strip().casefold()
+    if not BASE_NAME.match(name):
+        raise BaseError(N_("That is not a claim base name: a name has 2 to 32 lowercase letters, digits and hyphens, "
+                           "starting with a letter or digit (e.g. sudan-war)."))
+    return name
 
 
 def _match(source: Source, text: str, event_id: str | None) -> MatchResult:

@@ -234,8 +234,8 @@ def test_a_published_base_is_answered_live_by_its_followers(env: dict[str, str],
 
 
 @pytest.mark.parametrize(("args", "shown"), [
-    (("base", "publish", "Belgorod FC!"), "cannot name a claim base"),
-    (("base", "publish", "x"), "cannot name a claim base"),
+    (("base", "publish", "Belgorod FC!"), "not a claim base name"),
+    (("base", "publish", "x"), "not a claim base name"),
     (("base", "publish", "mine"), "no claims of its own to publish"),
     (("base", "follow", "belgorod"), "Did you mean: belgorod-incursion?"),
     (("base", "unfollow", "nothing-here"), "does not follow 'nothing-here'"),

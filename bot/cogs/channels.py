@@ -48,7 +48,7 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
         community, channel = str(interaction.guild_id), str(interaction.channel_id)
 
         def tie() -> str | None:
-            events = self.service.knowledge(community).events
+            events = self.service.events(community)  # its own and the followed bases'
             if event is not None and event not in events:
                 return None
             self.service.set_channel_event(community, channel, event)

@@ -1,0 +1,81 @@
+"""Shared claim bases from Discord: one server publishes, another follows, answers and forks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.curation import Curator
+from tests.fakediscord import FakeDiscord
+
+from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR, BotFactory, final_reply
+
+FOLLOWER = 700000000000000777
+FOLLOWER_CHANNEL = 800000000000000777
+
+
+async def slash(fake: FakeDiscord, guild: int, channel: int, sub: str, options: dict[str, Any] | None = None, *,
+                user: int = MODERATOR, permissions: int = MANAGE_MESSAGES) -> dict[str, Any]:
+    seen = len(fake.requests)
+    await fake.send_slash(guild, channel, user, "base", options, subcommand=sub, permissions=permissions)
+    return (await final_reply(fake, after=seen)).json["data"]
+
+
+async def ask(fake: FakeDiscord, guild: int, channel: int, question: str) -> dict[str, Any]:
+    seen = len(fake.requests)
+    await fake.send_slash(guild, channel, MEMBER, "ask", {"question": question})
+    return (await final_reply(fake, after=seen)).json["data"]
+
+
+def text(reply: dict[str, Any]) -> str:
+    return (reply.get("content") or "") + " ".join(
+        (e.get("description") or "") + " ".join(f["value"] for f in e.get("fields", [])) for e in reply.get("embeds", []))
+
+
+async def test_a_follower_answers_from_a_published_base_live_and_forks_it(start_bot: BotFactory,
+                                                                         fake_discord: FakeDiscord) -> None:
+    fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
+    bot = await start_bot()
+    service = bot.service
+    # A new server follows the seed base: answered at once, and the answer says from where.
+    first = await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")
+    assert "From the followed claim base \u201cbelgorod-incursion\u201d" in text(first)
+    assert service.knowledge(str(FOLLOWER)).topics == {}  # no copy was made
+
+    published = await slash(fake_discord, GUILD, CHANNEL, "publish", {"name": "belgorod-fc"})
+    assert "Published as **belgorod-fc**" in published["content"]
+    await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "unfollow", {"name": "belgorod-incursion"})
+    followed = await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "follow", {"name": "belgorod-fc"})
+    assert "now answers from **belgorod-fc**" in followed["content"]
+
+    # The publisher's moderators confirm a claim: the follower's next answer shows it.
+    Curator(service).set_status(str(GUILD), "gladkov-one-civilian-killed", "confirmed", "mod",
+                                verified_by="Reuters")
+    answer = await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")
+    assert "From the followed claim base \u201cbelgorod-fc\u201d" in text(answer) and "Reuters" in text(answer)
+
+    # Members cannot change what the server follows.
+    refused = await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "unfollow", {"name": "belgorod-fc"},
+                          user=MEMBER, permissions=0)
+    assert "belgorod-fc" in [b.name for b in service.followed_bases(str(FOLLOWER))], refused
+
+    # Forked: the follower's own copy, no longer labelled, and the publisher's changes no longer reach it.
+    forked = await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "fork", {"name": "belgorod-fc"})
+    assert "is now this server's own copy" in forked["content"]
+    Curator(service).set_status(str(GUILD), "gladkov-one-civilian-killed", "false", "mod", verified_by="AFP")
+    mine = await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")
+    assert "followed claim base" not in text(mine) and "Reuters" in text(mine) and "AFP" not in text(mine)
+
+
+async def test_a_bad_base_command_says_why_and_changes_nothing(start_bot: BotFactory,
+                                                              fake_discord: FakeDiscord) -> None:
+    fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
+    bot = await start_bot()
+    await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")  # set up, following the seed
+    before = bot.service.followed_bases(str(FOLLOWER))
+    refused = await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "follow", {"name": "[x](https://evil)"})
+    assert "Not saved" in refused["content"] and "not a claim base name" in refused["content"]
+    assert "evil" not in refused["content"]  # a name that is not one is never echoed: no link forged from it
+    assert bot.service.followed_bases(str(FOLLOWER)) == before
+    nothing = await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "publish", {"name": "follower-base"})
+    assert "no claims of its own" in nothing["content"]
+    assert bot.service.own_base(str(FOLLOWER)) is None
