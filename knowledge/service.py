@@ -519,6 +519,7 @@ class ClaimService:
         return None
 
     def published_bases(self) -> list[PublishedBase]:
+        self.seed_bases()  # the seed bases are published by the first process that needs them
         return self.store.published_bases()
 
     def followed_bases(self, community: str) -> list[PublishedBase]:
@@ -551,6 +552,7 @@ class ClaimService:
 
     def follow(self, community: str, name: str) -> PublishedBase:
         name = _base_name(name)
+        self.seed_bases()
         found = self.store.published_bases(name=name)
         if not found:
             known = [b.name for b in self.store.published_bases()]

@@ -1,0 +1,169 @@
+"""Shared claim bases (issue 12): published once, followed live by many communities.
+
+Runs on SQLite and on PostgreSQL (the `store` fixture)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.curation import CurationError, Curator
+from knowledge.service import BaseError, ClaimService
+from knowledge.store import BaseNameTakenError, ClaimStore, open_store
+
+from .conftest import COMMUNITY, SEED_FILE, FakeClock
+
+SEED_BASE = "belgorod-incursion"
+QUESTION = "how many casualties?"
+
+
+@pytest.fixture
+def shared(store: ClaimStore) -> ClaimService:
+    """A service whose COMMUNITY curates its own copy of the seed, as its moderators would."""
+    service = ClaimService(store, seed_files=[SEED_FILE])
+    service.ensure_seeded(COMMUNITY)
+    return service
+
+
+def test_a_new_community_follows_the_seed_base_and_gets_no_copy(shared: ClaimService, store: ClaimStore) -> None:
+    assert shared.set_up("222") is True
+    assert shared.set_up("222") is False  # once
+    assert [b.name for b in shared.followed_bases("222")] == [SEED_BASE]
+    kb, _metas, seq = store.snapshot("222")
+    assert (kb.topics, seq) == ({}, 0)  # not a row of claims was written for it
+    answer = shared.ask("222", QUESTION)
+    assert answer.answered and answer.base == SEED_BASE
+    assert {c.id for c in answer.claims} == {c.id for c in shared.ask(COMMUNITY, QUESTION).claims}
+
+
+def test_a_question_before_set_up_is_answered_too(shared: ClaimService) -> None:
+    # A server's first message can race its "guild available" event: asking sets it up.
+    assert shared.ask("333", QUESTION).base == SEED_BASE
+
+
+def test_a_community_with_claims_of_its_own_follows_nothing_it_did_not_choose(shared: ClaimService) -> None:
+    assert shared.set_up(COMMUNITY) is True
+    assert shared.followed_bases(COMMUNITY) == []
+    assert shared.ask(COMMUNITY, QUESTION).base is None
+
+
+def test_followers_share_one_index_of_the_base(shared: ClaimService) -> None:
+    shared.set_up("a")
+    shared.set_up("b")
+    a, b = shared.sources("a"), shared.sources("b")
+    assert a[1].matcher is not None and a[1].matcher is b[1].matcher  # one index in memory, not one per server
+    assert a[0].matcher is None and b[0].matcher is None  # and no index for their empty own bases
+
+
+def test_a_publishers_change_is_answered_by_its_followers_at_once(shared: ClaimService) -> None:
+    shared.publish(COMMUNITY, "belgorod-fc", "mod")
+    shared.set_up("f")
+    shared.unfollow("f", SEED_BASE)
+    shared.follow("f", "belgorod-fc")
+    shared.ask("f", QUESTION)  # loaded before the change
+    Curator(shared).set_status(COMMUNITY, "gladkov-one-civilian-killed", "confirmed", "mod", verified_by="Reuters")
+    answer = shared.ask("f", QUESTION)
+    claim = next(c for c in answer.claims if c.id == "gladkov-one-civilian-killed")
+    assert answer.base == "belgorod-fc" and claim.verified_by == "Reuters"
+    # Withdrawn: the follower no longer answers from it, but still sees that it follows it.
+    shared.withdraw(COMMUNITY)
+    assert not shared.ask("f", QUESTION).answered
+    assert [(b.name, b.withdrawn) for b in shared.followed_bases("f")] == [("belgorod-fc", True)]
+    # The name stays the publisher's: nobody else can take it over its followers.
+    shared.ensure_seeded("other")
+    with pytest.raises(BaseNameTakenError):
+        shared.publish("other", "belgorod-fc", "someone")
+    shared.publish(COMMUNITY, "belgorod-fc", "mod")  # the publisher resumes it
+    assert shared.ask("f", QUESTION).base == "belgorod-fc"
+
+
+def test_a_fork_is_the_communitys_own_copy_and_stops_following(shared: ClaimService) -> None:
+    shared.set_up("f")
+    plan = shared.fork("f", SEED_BASE, "mod-f")
+    assert len(plan.writes) == len(shared.knowledge(COMMUNITY).claims) + len(shared.knowledge(COMMUNITY).topics) \
+        + len(shared.knowledge(COMMUNITY).events) + len(shared.knowledge(COMMUNITY).parties) \
+        + len(shared.knowledge(COMMUNITY).sources)
+    assert shared.followed_bases("f") == []
+    assert shared.history("f", record_id="gladkov-one-civilian-killed")[0].actor == "mod-f"
+    Curator(shared).set_status("f", "gladkov-one-civilian-killed", "false", "mod-f", verified_by="AFP")
+    assert shared.ask("f", QUESTION).base is None
+    # The copy is the fork's own: the seed base and its other followers are unchanged.
+    shared.set_up("g")
+    seed_claim = next(c for c in shared.ask("g", QUESTION).claims if c.id == "gladkov-one-civilian-killed")
+    assert seed_claim.verified_by != "AFP"
+
+
+def test_a_fork_that_would_overwrite_the_communitys_records_changes_nothing(shared: ClaimService) -> None:
+    shared.follow(COMMUNITY, SEED_BASE)
+    before = shared.export(COMMUNITY)
+    with pytest.raises(BaseError, match="already has 51 records with the same ids"):
+        shared.fork(COMMUNITY, SEED_BASE, "mod")
+    assert shared.export(COMMUNITY) == before
+    assert [b.name for b in shared.followed_bases(COMMUNITY)] == [SEED_BASE]
+
+
+def test_followed_records_cannot_be_curated_and_the_error_says_how(shared: ClaimService) -> None:
+    shared.set_up("f")
+    with pytest.raises(CurationError, match="belongs to the claim base 'belgorod-incursion'.*/base fork"):
+        Curator(shared).set_status("f", "gladkov-one-civilian-killed", "confirmed", "mod", verified_by="x")
+    assert shared.history("f") == []
+
+
+@pytest.mark.parametrize(("action", "name", "message"), [
+    ("follow", "[x](https://evil.example)", "not a claim base name"),
+    ("follow", "<@&123>", "not a claim base name"),
+    ("follow", "no-such-base", "No published claim base is called 'no-such-base'"),
+    ("follow", "belgorod", "Did you mean: belgorod-incursion"),
+    ("unfollow", "never-followed", "does not follow"),
+    ("fork", "never-followed", "does not follow"),
+    ("publish", "x" * 40, "not a claim base name"),
+])
+def test_bad_base_requests_change_nothing(shared: ClaimService, action: str, name: str, message: str) -> None:
+    shared.set_up("f")
+    before = (shared.followed_bases("f"), shared.published_bases(), shared.history("f"))
+    with pytest.raises(BaseError, match=message) as raised:
+        if action == "publish":
+            shared.publish(COMMUNITY, name, "mod")
+        elif action == "follow":
+            shared.follow("f", name)
+        elif action == "unfollow":
+            shared.unfollow("f", name)
+        else:
+            shared.fork("f", name, "mod")
+    assert "evil" not in str(raised.value) and "<@&" not in str(raised.value)
+    assert (shared.followed_bases("f"), shared.published_bases(), shared.history("f")) == before
+
+
+def test_own_base_cannot_be_followed_nor_published_empty(shared: ClaimService) -> None:
+    shared.publish(COMMUNITY, "belgorod-fc", "mod")
+    with pytest.raises(BaseError, match="this server's own claim base"):
+        shared.follow(COMMUNITY, "belgorod-fc")
+    shared.set_up("empty")
+    with pytest.raises(BaseError, match="no claims of its own"):
+        shared.publish("empty", "empty-base", "mod")
+
+
+def test_loaded_communities_are_bounded_and_reloaded_on_demand(store: ClaimStore) -> None:
+    service = ClaimService(store, seed_files=[SEED_FILE], max_loaded=3)
+    for n in range(8):
+        assert service.ask(f"server-{n}", QUESTION).base == SEED_BASE
+    assert service.loaded_communities() <= 3
+    # An evicted community comes back as it was: its follows and its own claims.
+    assert service.cached_knowledge("server-0") is None
+    assert service.ask("server-0", QUESTION).base == SEED_BASE
+
+
+def test_a_second_process_sees_a_follow_and_the_publishers_changes(shared: ClaimService, store_url: str,
+                                                                   clock: FakeClock) -> None:
+    other = ClaimService(open_store(store_url, clock=clock), seed_files=[SEED_FILE])
+    try:
+        shared.publish(COMMUNITY, "belgorod-fc", "mod")
+        assert other.ask("f", QUESTION).base == SEED_BASE
+        shared.follow("f", "belgorod-fc")
+        shared.unfollow("f", SEED_BASE)
+        assert other.ask("f", QUESTION).base == "belgorod-fc"  # the other process's next question
+        Curator(shared).set_status(COMMUNITY, "gladkov-one-civilian-killed", "confirmed", "mod",
+                                   verified_by="Reuters")
+        claim = next(c for c in other.ask("f", QUESTION).claims if c.id == "gladkov-one-civilian-killed")
+        assert claim.verified_by == "Reuters"
+    finally:
+        other.store.close()
