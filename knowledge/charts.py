@@ -12,28 +12,28 @@ matplotlib.use("Agg")  # no screen: render straight to PNG bytes
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from .base import KnowledgeBase  # noqa: E402
 from .i18n import ENGLISH, Speech  # noqa: E402
-from .models import Status  # noqa: E402
+from .models import Claim, Status  # noqa: E402
 from .statuses import STATUS_INFO  # noqa: E402
 
 # Colour-blind-safe (Okabe–Ito); every bar segment also has the status in the legend.
 COLOURS = {status: info.colour for status, info in STATUS_INFO.items()}
 
 
-def status_chart(kb: KnowledgeBase, topic_ids: list[str], speech: Speech = ENGLISH) -> bytes | None:
-    """PNG bytes, or None when there is nothing to draw. Labels in `speech`'s language —
-    except right-to-left ones, which matplotlib cannot shape: those get English labels."""
+def status_chart(topics: list[tuple[str, list[Claim]]], speech: Speech = ENGLISH) -> bytes | None:
+    """PNG bytes for (topic title, its claims), or None when there is nothing to draw. Labels
+    in `speech`'s language — except right-to-left ones, which matplotlib cannot shape: those
+    get English labels."""
     if speech.rtl:
         speech = ENGLISH
-    topics = [t for t in topic_ids if t in kb.topics and kb.claims_of(t)][:8]
-    if not topics:
+    shown = [(title, claims) for title, claims in topics if claims][:8]
+    if not shown:
         return None
-    labels = [textwrap.shorten(kb.topics[t].title, 48, placeholder="…") for t in topics]
-    fig, ax = plt.subplots(figsize=(7, 1.6 + 0.45 * len(topics)), dpi=110)
-    left = [0] * len(topics)
+    labels = [textwrap.shorten(title, 48, placeholder="…") for title, _ in shown]
+    fig, ax = plt.subplots(figsize=(7, 1.6 + 0.45 * len(shown)), dpi=110)
+    left = [0] * len(shown)
     for status in Status:
-        counts = [sum(1 for c in kb.claims_of(t) if c.status is status) for t in topics]
+        counts = [sum(1 for c in claims if c.status is status) for _, claims in shown]
         if any(counts):
             ax.barh(labels, counts, left=left, color=COLOURS[status], label=speech.tr(STATUS_INFO[status].word))
             left = [a + b for a, b in zip(left, counts, strict=True)]

@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_day_names
 
+from .answers import topic_key
+from .base import KnowledgeBase
 from .curation import Curator, Gap
 from .errors import ClaimbotError
 from .history import field_changes
 from .i18n import ENGLISH, LANGUAGES, N_, Speech
+from .models import Claim
 from .service import SEED_ACTOR, ClaimService
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
@@ -206,7 +209,7 @@ def digest_content(service: ClaimService, config: DigestConfig, now: datetime,
 
     digest = build_digest(service, config.community, config.window_start(now), now)
     chart = (None if digest.empty
-             else status_chart(service.knowledge(config.community), digest.active_topics, speech))
+             else status_chart(chart_rows(service, config.community, digest.active_topics), speech))
     return DigestContent(digest, chart)
 
 
@@ -253,41 +256,61 @@ LIST_LIMIT = 50  # new claims, and status changes, listed one by one in a digest
 
 
 def build_digest(service: ClaimService, community: str, since: datetime, until: datetime, limit: int = 10) -> Digest:
-    """What changed in [since, until): the same function makes the preview and the post."""
-    kb = service.knowledge(community)
+    """What changed in [since, until): the same function makes the preview and the post.
+
+    Changes come from the community's own claims and from the bases it follows (their
+    publishers' changes are news to its members too); topics are named by key ("base/topic"
+    for a followed base's, as questions are recorded)."""
+    sources = service.sources(community)
+    topics = {topic_key(s.base, t): (s.kb, t) for s in sources for t in s.kb.topics}
     digest = Digest(since, until)
     activity: Counter[str] = Counter()
 
-    def names(claim_body: dict[str, object], topic_id: str | None) -> tuple[str, str]:
-        party_id = str(claim_body.get("party"))
-        party = kb.parties[party_id].name if party_id in kb.parties else party_id
-        topic = kb.topics[topic_id].title if topic_id in kb.topics else (topic_id or "?")
-        return topic, party
+    for source in sources:
+        kb = source.kb
 
-    for entry in service.history(community, kind="claim", since=since):
-        # The seed claim base a new server starts from is not news.
-        if entry.at >= until or entry.after is None or entry.actor == SEED_ACTOR:
-            continue
-        body, topic_id = entry.after["body"], entry.after.get("parent")
-        topic, party = names(body, topic_id)
-        if entry.action == "create":
-            digest.new_claims.append(NewClaim(topic, party, str(body["statement"])))
-            activity[str(topic_id)] += 1
-        elif entry.action == "update":
-            for name, old, new in field_changes(entry):
-                if name == "status":
-                    verification = body.get("verification") or {}
-                    by = verification.get("by") if isinstance(verification, dict) else None
-                    digest.status_changes.append(StatusChange(topic, party, str(body["statement"]), str(old),
-                                                              str(new), by))
-                    activity[str(topic_id)] += 1
+        def names(claim_body: dict[str, object], topic_id: str | None, kb: KnowledgeBase = kb) -> tuple[str, str]:
+            party_id = str(claim_body.get("party"))
+            party = kb.parties[party_id].name if party_id in kb.parties else party_id
+            topic = kb.topics[topic_id].title if topic_id in kb.topics else (topic_id or "?")
+            return topic, party
+
+        for entry in service.history(source.community, kind="claim", since=since):
+            # The seed claim base a new server starts from is not news.
+            if entry.at >= until or entry.after is None or entry.actor == SEED_ACTOR:
+                continue
+            body, topic_id = entry.after["body"], entry.after.get("parent")
+            topic, party = names(body, topic_id)
+            key = topic_key(source.base, str(topic_id))
+            if entry.action == "create":
+                digest.new_claims.append(NewClaim(topic, party, str(body["statement"])))
+                activity[key] += 1
+            elif entry.action == "update":
+                for name, old, new in field_changes(entry):
+                    if name == "status":
+                        verification = body.get("verification") or {}
+                        by = verification.get("by") if isinstance(verification, dict) else None
+                        digest.status_changes.append(StatusChange(topic, party, str(body["statement"]), str(old),
+                                                                  str(new), by))
+                        activity[key] += 1
     asked = Counter(q.topic_id for q in service.questions(community, since=since, answered=True)
-                    if q.asked_at < until and q.topic_id in kb.topics)
-    digest.most_asked = [(kb.topics[t].title, n) for t, n in asked.most_common(limit) if t is not None]
+                    if q.asked_at < until and q.topic_id in topics)
+    digest.most_asked = [(title_of(topics, t), n) for t, n in asked.most_common(limit) if t is not None]
     activity.update({t: n for t, n in asked.items() if t is not None})
     digest.unanswered = [g for g in Curator(service).gaps(community, since, limit) if g.last_asked < until]
     digest.more_new_claims = max(0, len(digest.new_claims) - LIST_LIMIT)
     digest.more_status_changes = max(0, len(digest.status_changes) - LIST_LIMIT)
     digest.new_claims, digest.status_changes = digest.new_claims[:LIST_LIMIT], digest.status_changes[:LIST_LIMIT]
-    digest.active_topics = [t for t, _ in activity.most_common(8) if t in kb.topics]
+    digest.active_topics = [t for t, _ in activity.most_common(8) if t in topics]
     return digest
+
+
+def title_of(topics: dict[str, tuple[KnowledgeBase, str]], key: str) -> str:
+    kb, topic_id = topics[key]
+    return kb.topics[topic_id].title
+
+
+def chart_rows(service: ClaimService, community: str, keys: list[str]) -> list[tuple[str, list[Claim]]]:
+    """(title, claims) of the topics named by key, from the community's own base or a followed one."""
+    topics = {topic_key(s.base, t): (s.kb, t) for s in service.sources(community) for t in s.kb.topics}
+    return [(kb.topics[t].title, kb.claims_of(t)) for kb, t in (topics[k] for k in keys if k in topics)]

@@ -167,3 +167,26 @@ def test_a_second_process_sees_a_follow_and_the_publishers_changes(shared: Claim
         assert claim.verified_by == "Reuters"
     finally:
         other.store.close()
+
+
+def test_a_followers_digest_tells_the_publishers_changes(shared: ClaimService, clock: FakeClock) -> None:
+    from datetime import timedelta
+
+    from knowledge.digest import build_digest, chart_rows
+
+    shared.publish(COMMUNITY, "belgorod-fc", "mod")
+    shared.set_up("f")
+    shared.follow("f", "belgorod-fc")
+    shared.unfollow("f", SEED_BASE)
+    start = clock.now
+    clock.advance(timedelta(minutes=5))
+    Curator(shared).set_status(COMMUNITY, "gladkov-one-civilian-killed", "confirmed", "mod", verified_by="Reuters")
+    shared.ask("f", QUESTION)
+    shared.store.flush_questions()
+    clock.advance(timedelta(minutes=5))
+    digest = build_digest(shared, "f", start, clock.now)
+    assert [(c.after, c.verified_by) for c in digest.status_changes] == [("confirmed", "Reuters")]
+    assert digest.most_asked and digest.active_topics[0].startswith("belgorod-fc/")
+    title, claims = chart_rows(shared, "f", digest.active_topics)[0]
+    assert title == digest.most_asked[0][0]
+    assert any(c.verification is not None and c.verification.by == "Reuters" for c in claims)
