@@ -81,7 +81,10 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
 
     @tasks.loop(minutes=1)
     async def scheduler(self) -> None:
-        await self.run_due()
+        try:
+            await self.run_due()
+        except Exception:  # noqa: BLE001 - an exception would end the loop: no digest would ever go out again
+            log.exception("looking for due digests failed; trying again in a minute")
 
     @scheduler.before_loop
     async def _wait_until_ready(self) -> None:

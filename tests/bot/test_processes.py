@@ -4,7 +4,7 @@ Two real `claimbot run` processes (through `tests.fakediscord.run`, which only p
 discord.py at the stand-in and can pin the clock), with CLAIMBOT_SHARD_COUNT=2 and shard 0
 or 1 each, on one fresh database, against one stand-in holding a guild on each shard.
 What a member or a moderator would see: a write is answered by the other process within a
-second, a digest slot is posted once although both processes' loops claim it, and a
+second, a digest slot is posted once, by the process holding the server, and a
 process killed with SIGKILL loses nothing that was committed.
 
 First, the stand-in's own sharding, in process: a connection sees only its shard's guilds.
@@ -18,13 +18,12 @@ import re
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import discord
-import psycopg
 import pytest
 
 from knowledge.clock import ManualClock
@@ -33,6 +32,7 @@ from knowledge.service import ClaimService
 from knowledge.store import open_store
 from tests.engines import fresh_database, postgres_server
 from tests.fakediscord import FakeDiscord
+from tests.knowledge.conftest import NEW_TOPIC
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "seeds" / "belgorod-incursion.claims.yaml"
@@ -270,16 +270,6 @@ async def answered(fake: FakeDiscord, guild: int, question: str, expected: str, 
     return answer
 
 
-# A knowledge file: the seed base plus a topic it does not have.
-NEW_TOPIC = """
-      - id: shebekino-power-station
-        title: Was the power station in Shebekino shelled?
-        claims:
-          - id: gladkov-shebekino-power
-            party: gladkov
-            statement: The Shebekino power station was shelled.
-            sources: [belgorod-article]
-"""
 POWER_STATION = "was the power station in shebekino shelled"
 SHELLED = "The Shebekino power station was shelled."
 
@@ -312,21 +302,6 @@ DIGEST_NOW = datetime(2026, 3, 2, 9, 0, 30, tzinfo=UTC)
 LOOKS = 10  # scheduler passes each process makes over the due slot after it was posted
 
 
-def claims_waiting(database: str) -> bool:
-    """Whether two connections wait to claim a digest slot (compare-and-set on a locked row)."""
-    with psycopg.connect(database, autocommit=True) as conn:
-        row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                           " AND wait_event_type = 'Lock' AND query LIKE 'UPDATE digests SET last_slot%'").fetchone()
-    return row is not None and row[0] >= 2
-
-
-async def until_async(condition: Callable[[], Awaitable[bool]], timeout: float, what: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while not await condition():
-        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting {what()}"
-        await asyncio.sleep(0.05)
-
-
 async def test_a_digest_slot_is_posted_once_by_two_processes(cluster: Cluster, database: str) -> None:
     fake = cluster.fake
     # Server A has used the bot since February; its moderators set a daily 09:00 digest that morning.
@@ -340,16 +315,15 @@ async def test_a_digest_slot_is_posted_once_by_two_processes(cluster: Cluster, d
         service.close()
 
     # Both processes look for due digests every 0.2 s (not every minute), on the same pinned
-    # clock. To make them claim the 09:00 slot at the same moment, the test holds the digest's
-    # row until both processes' compare-and-set wait on it, then lets them go together.
-    with psycopg.connect(database) as holder:
-        holder.execute("SELECT 1 FROM digests WHERE community = %s FOR UPDATE", (str(GUILD_A),))
-        first, second = await cluster.start_both(FAKEDISCORD_NOW=DIGEST_NOW.isoformat(),
-                                                 FAKEDISCORD_DIGEST_SECONDS="0.2")
-        await until_async(lambda: asyncio.to_thread(claims_waiting, database), START_TIMEOUT,
-                          lambda: f"for both processes to claim the slot{cluster.logs()}")
-        holder.rollback()
-    posted = await fake.wait_for_request("POST", rf"/channels/{DIGEST_CHANNEL}/messages", timeout=START_TIMEOUT)
+    # clock and the same database. Only the process holding server A's shard claims its slot
+    # (the other could not speak the server's language, nor know it left); the claim is a
+    # compare-and-set, so a restart never posts it again either.
+    first, second = await cluster.start_both(FAKEDISCORD_NOW=DIGEST_NOW.isoformat(),
+                                             FAKEDISCORD_DIGEST_SECONDS="0.2")
+    try:
+        posted = await fake.wait_for_request("POST", rf"/channels/{DIGEST_CHANNEL}/messages", timeout=START_TIMEOUT)
+    except TimeoutError:
+        raise AssertionError(f"the digest was never posted{cluster.logs()}") from None
     looks = [first.count("digest loop:"), second.count("digest loop:")]
     # Both loops go on looking at the same due slot, again and again, and never post it again.
     await asyncio.gather(first.wait_for_log("digest loop:", count=looks[0] + LOOKS),
@@ -358,7 +332,7 @@ async def test_a_digest_slot_is_posted_once_by_two_processes(cluster: Cluster, d
     assert len(posts) == 1, f"the 09:00 digest was posted {len(posts)} times{cluster.logs()}"
     assert "No changes to the claim base since" in text(posted.json)  # nothing changed in the week before
     claimed = [p.count(r"digest loop: 1 slot\(s\) claimed") for p in (first, second)]
-    assert sorted(claimed) == [0, 1], claimed  # one process claimed it, the other never did
+    assert claimed == [1, 0], claimed  # by server A's process (shard 0); the other never claimed it
 
 
 MOD_STATUS = {"claim": "gladkov-one-civilian-killed", "status": "confirmed", "verified_by": "Reuters"}
@@ -367,6 +341,10 @@ MOD_STATUS = {"claim": "gladkov-one-civilian-killed", "status": "confirmed", "ve
 async def test_a_process_killed_mid_way_loses_nothing_committed(cluster: Cluster) -> None:
     fake = cluster.fake
     first, second = await cluster.start_both()
+    # Server A curates its own copy of the seed (a new server only follows it).
+    fork = await fake.send_slash(GUILD_A, CHANNEL_A, MODERATOR, "base", {"name": "belgorod-incursion"},
+                                 subcommand="fork", permissions=MANAGE_MESSAGES)
+    assert "is now this server's own copy" in text(await reply_to(fake, fork))
     before = await answered(fake, GUILD_A, CASUALTIES, "Gladkov")
     await answered(fake, GUILD_B, CASUALTIES, "Gladkov")
     assert "✅ confirmed" not in before

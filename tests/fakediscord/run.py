@@ -55,8 +55,8 @@ def _look_for_digests_every(seconds: float) -> None:
     # bot once its extensions are loaded, and claim_due where the cog imports it from.
     claim_due = knowledge.digest.claim_due
 
-    def claim_and_log(service: ClaimService, now: datetime) -> Any:
-        due = claim_due(service, now)
+    def claim_and_log(service: ClaimService, now: datetime, *rest: Any) -> Any:
+        due = claim_due(service, now, *rest)
         log.info("digest loop: %d slot(s) claimed", len(due))
         return due
 

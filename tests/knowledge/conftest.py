@@ -61,3 +61,15 @@ def service(store: ClaimStore) -> ClaimService:
 
 
 COMMUNITY = "111"
+
+# A topic the seed base does not have, as knowledge-file lines to add below its first event's
+# `topics:` (tests of a write made by one process and seen by another).
+NEW_TOPIC = """
+      - id: shebekino-power-station
+        title: Was the power station in Shebekino shelled?
+        claims:
+          - id: gladkov-shebekino-power
+            party: gladkov
+            statement: The Shebekino power station was shelled.
+            sources: [belgorod-article]
+"""

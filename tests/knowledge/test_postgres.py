@@ -28,19 +28,10 @@ from knowledge.service import ClaimService
 from knowledge.store import HistoryEntry, StoreBusyError, Write, open_store
 from tests.engines import fresh_database, postgres_server, with_database
 
-from .conftest import SEED_FILE, FakeClock
+from .conftest import NEW_TOPIC, SEED_FILE, FakeClock
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = "local"  # the command line's community
-NEW_TOPIC = """
-      - id: shebekino-power-station
-        title: Was the power station in Shebekino shelled?
-        claims:
-          - id: gladkov-shebekino-power
-            party: gladkov
-            statement: The Shebekino power station was shelled.
-            sources: [belgorod-article]
-"""
 
 
 @pytest.fixture
