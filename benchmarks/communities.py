@@ -24,8 +24,9 @@ both, with the ratios:
 - with a PostgreSQL URL, also: questions per second with one and with two processes on the
   same database (each a separate `ClaimService`, warmed up on the same servers, asking
   for `--seconds`), and write-to-visible latency across processes: this process writes a
-  topic into a server, another process calling `service.knowledge()` every millisecond (as
-  a busy bot answering questions would) records when it sees it; p50/p99/max from the
+  topic into the published seed base (as its publisher would), another process reading a
+  follower's sources (`service.sources()`) every millisecond, as a busy bot answering that
+  server's questions would, records when it sees it; p50/p99/max from the
   moment the write returned (committed).
 
 With a PostgreSQL URL, a new database is created on that server for the run and dropped
@@ -62,6 +63,7 @@ from knowledge.service import ClaimService  # noqa: E402
 from knowledge.settings import Settings  # noqa: E402
 from knowledge.store import Write  # noqa: E402
 
+SEED_COMMUNITY = "@belgorod-incursion"  # where the published seed base is kept
 FIRST_QUESTION = "how many casualties?"  # answered from the seed base: a new server's first question
 # A mix for questions per second: an answer, did-you-mean suggestions, and nothing found.
 QUESTIONS = ("how many casualties?", "what did gladkov say", "who attacked belgorod", "was the village shelled")
@@ -133,7 +135,8 @@ def worker(args: argparse.Namespace) -> int:
         target, seen, wanted = targets[0], 0, args.probes
         times: dict[str, float] = {}
         while seen < wanted:
-            topics = service.knowledge(target).topics
+            # What the follower answers from: its own claims and the bases it follows.
+            topics = {t for source in service.sources(target) for t in source.kb.topics}
             now = time.monotonic()  # CLOCK_MONOTONIC: one clock for every process on this machine
             for probe in (f"probe-{n}" for n in range(seen, wanted)):
                 if probe not in topics:
@@ -182,7 +185,9 @@ def questions_per_second(args: argparse.Namespace, cache: Path, processes: int) 
 
 
 def write_to_visible(args: argparse.Namespace, service: ClaimService, cache: Path) -> dict[str, Any]:
-    target = community(0)
+    """The publisher of a base (here the seed base's own community) writes; a server that
+    follows it, in another process, answers from the new topic."""
+    target = SEED_COMMUNITY
     event = next(iter(service.knowledge(target).events))
     reader = spawn(args, "reader", cache, 1)
     go(reader)
