@@ -219,34 +219,18 @@ def reliability(scored: list[Scored], bins: int = 10) -> str:
     return "\n".join(lines)
 
 
+MARKER = "# --- Below: written by benchmarks/fit_fusion.py ---\n"
+
+
 def write(params: FusionParameters, report: str) -> None:
+    """Rewrite the part of parameters.py below MARKER; the hand-written part above it stays."""
     weights = "\n        ".join(f"{w:.6g},  # {name}" for w, name in zip(params.weights, FEATURES, strict=True))
     knots = "\n        ".join(f"({x}, {y})," for x, y in params.calibration)
     comment = "\n".join(f"# {line}" if line else "#" for line in report.splitlines())
-    PARAMETERS.write_text(f'''"""The fused decision's fitted numbers, in one place. Written by `benchmarks/fit_fusion.py`.
-
-Do not edit by hand: run `python benchmarks/fit_fusion.py` after a change to the features,
-the model or the calibration split. The test split is never used for fitting.
-"""
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True, slots=True)
-class FusionParameters:
-    model: str  # the encoder identity these were fitted with
-    weights: tuple[float, ...]  # one per fusion.FEATURES, in order (conditional logit, ridge)
-    bias: float
-    answer: float  # answer when the best topic's probability reaches this (cross-validated: wrong answers ≤ 2%)
-    suggest: float  # … offer "did you mean" from this (cross-validated: most buttons holding the right topic)
-    pool: int = 8  # candidates taken from each signal
-    # (raw probability, probability the first topic is right): the isotonic map of the reported confidence
-    calibration: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
-
-
-{comment}
+    kept, found, _ = PARAMETERS.read_text().partition(MARKER)
+    if not found:
+        raise SystemExit(f"{PARAMETERS}: no line {MARKER.strip()!r} to write below")
+    PARAMETERS.write_text(f"""{kept}{MARKER}{comment}
 FITTED = FusionParameters(
     model={params.model!r},
     weights=(
@@ -260,7 +244,7 @@ FITTED = FusionParameters(
         {knots}
     ),
 )
-''')
+""")
 
 
 def main(argv: list[str] | None = None) -> int:

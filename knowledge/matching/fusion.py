@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .lexicon import Lexicon
-from .matcher import RARE, Matcher, _locked
+from .matcher import Matcher, _locked
 from .parameters import FITTED, FusionParameters
 from .semantic import Embedder, SemanticIndex, Similarities, warn_once
 from .types import Candidate, MatchResult, TopicDocument
@@ -209,7 +209,7 @@ class HybridMatcher(Matcher):
         are not rare (rare ones count in "names"): a place or a person of another story."""
         count = 0
         for word in dict.fromkeys(m.group(1).lower() for m in _CAPITALISED.finditer(question)):
-            if self._rank(word) >= RARE or self._word_count.get(word, 0) > 0:
+            if self._rank(word) >= self._p.rare or self._word_count.get(word, 0) > 0:
                 continue
             corrected = self._correct(word) or self._known_by_root(word)
             if corrected is None or self._word_count.get(corrected, 0) == 0:
