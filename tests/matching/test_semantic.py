@@ -243,3 +243,20 @@ def test_the_service_answers_other_languages_and_learns_a_new_topic_at_once(enco
         german.suggestions and german.suggestions[0].id == topic.id, german
     assert counting.passages_embedded == 2  # the new topic (with its claim) and its title, nothing else
     service.close()
+
+
+def test_a_linked_question_is_its_topic_near_verbatim_and_a_part_of_it_is_not() -> None:
+    """What `/claim link` promises: the linked question, asked again (give or take a typo or
+    punctuation), is that topic — decided by the phrasing index, not left to the fused
+    scores, where the alias is one vector among several. A few of its words are not."""
+    from knowledge.matching.phrasings import PhrasingIndex
+
+    doc = next(d for d in DOCS if d.topic_id == "belgorod-casualties")
+    linked = "how bad was it for the people living near the border"
+    index = PhrasingIndex()
+    index.build([replace(doc, aliases=(*doc.aliases, linked)), *(d for d in DOCS if d is not doc)])
+    for asked in (linked, "How bad was it for the people living near the border??", "how bad was it for the poeple living near the border"):
+        hit = index.match(asked)
+        assert hit is not None and hit.topic_id == "belgorod-casualties", asked
+    assert index.match("the people living near the border") is None  # part of an alias: too little
+    assert index.match("how bad was the Kerch bridge damage") is None
