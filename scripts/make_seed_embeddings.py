@@ -1,4 +1,5 @@
-"""Write knowledge/data/seed-embeddings.npz: the vectors of the seed claim base's topics.
+"""Write knowledge/data/seed-embeddings.npz: the vectors of the seed claim base's topics
+(each topic's passage and each of its phrasings: title, aliases, translations).
 
     python scripts/make_seed_embeddings.py
 
@@ -19,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.documents import topic_documents  # noqa: E402
 from knowledge.knowledge_file import load_knowledge_file  # noqa: E402
-from knowledge.matching.semantic import BUNDLED, VectorCache, load_encoder, passage  # noqa: E402
+from knowledge.matching.semantic import BUNDLED, VectorCache, load_encoder, passage, phrasings  # noqa: E402
 
 
 def main() -> int:
@@ -27,11 +28,13 @@ def main() -> int:
     if encoder is None:
         raise SystemExit("no embedding model to make the seed vectors with")
     docs = [d for f in sorted((ROOT / "seeds").glob("*.claims.yaml")) for d in topic_documents(load_knowledge_file(f))]
-    texts = [passage(d) for d in docs]
+    # (the same keys as Embedder.vectors: the model's identity and the text)
+    texts = list(dict.fromkeys([*(passage(d) for d in docs), *(t for d in docs for t in phrasings(d))]))
     keys = np.array([VectorCache.key(encoder.identity, t).hex() for t in texts])
-    vectors = encoder.passages(texts).astype(np.float32)
+    vectors = np.vstack([encoder.passages(texts[i: i + 32]) for i in range(0, len(texts), 32)]).astype(np.float32)
     np.savez_compressed(BUNDLED, keys=keys, vectors=vectors)
-    print(f"wrote {BUNDLED.relative_to(ROOT)}: {len(docs)} topics, {BUNDLED.stat().st_size:,} bytes")
+    print(f"wrote {BUNDLED.relative_to(ROOT)}: {len(docs)} topics, {len(texts)} texts, "
+          f"{BUNDLED.stat().st_size:,} bytes")
     return 0
 
 

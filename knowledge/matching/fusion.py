@@ -4,11 +4,14 @@ For a question, the candidates are the best few of each signal. Each candidate i
 by a handful of features (`FEATURES`): where the lexical matcher ranks it and what it
 decided, its cosine similarity to the question and how far that is from the best, whether
 both signals agree, and what of the question the claim base does not know (names of other
-places and people). A logistic model (`parameters.FITTED`, fitted by
-`benchmarks/fit_fusion.py` with claim bases left out in turn), then an isotonic map fitted
-on the left-out bases, turn them into the probability that the candidate is the topic the
-question is about. The best candidate's probability is the reported confidence, and two
-thresholds on it decide: answer, "did you mean", or nothing.
+places and people). A conditional logit (`parameters.FITTED`, fitted by
+`benchmarks/fit_fusion.py` with claim bases left out in turn) scores every candidate, and
+the candidates compete with one another and with "none of them": P(candidate i) =
+exp(zᵢ) / (1 + Σⱼ exp(zⱼ)). Two strong candidates share the probability, so neither is
+answered with the confidence one of them alone would get — which is what a question that
+fits two topics is. An isotonic map fitted on the left-out bases turns the best
+candidate's probability into the reported confidence, and two thresholds on it decide:
+answer, "did you mean", or nothing.
 
 A channel's event context reaches the fusion through the lexical features (the lexical
 matcher prefers the context's topics); the semantic similarity does not depend on it.
@@ -25,9 +28,9 @@ import numpy as np
 import numpy.typing as npt
 
 from .lexicon import Lexicon
-from .matcher import RARE, Matcher, _locked
+from .matcher import Matcher, _locked
 from .parameters import FITTED, FusionParameters
-from .semantic import Embedder, SemanticIndex, warn_once
+from .semantic import Embedder, SemanticIndex, Similarities, warn_once
 from .types import Candidate, MatchResult, TopicDocument
 
 FEATURES: tuple[str, ...] = (
@@ -41,12 +44,19 @@ FEATURES: tuple[str, ...] = (
     # spread, and dropping it did better with each calibration base left out.)
     "sem_margin",  # for the semantically best topic: its lead over the second
     "sem_rr",  # 1 / (1 + its semantic rank)
+    # The same of the topic's closest phrasing (title, an alias, a translation), each its own
+    # vector: a question is most like another way of asking it.
+    "phr",  # cosine similarity of question and the topic's closest phrasing
+    "phr_gap",  # minus how far below the best topic's phrasing similarity it is
+    "phr_margin",  # for the topic with the closest phrasing: its lead over the next topic's
+    "phr_rr",  # 1 / (1 + its rank by phrasing similarity)
     "agree",  # both signals put it first
     "agree_answer",  # … and the lexical matcher would answer with it (right ~97% of the time on every calibration base)
     "agree_margin",  # … and the semantic lead over the second topic
     "agree_answer_margin",  # … both
     "silent_margin",  # the semantic lead when the lexical signal found nothing (another script or language) …
     "silent_rr",  # … and the semantic rank then
+    "silent_phr_margin",  # … and the phrasing lead then
     # Of the question, the same for every candidate:
     "lex_none",  # the lexical matcher had candidates and rejected them all
     "unknown",  # share of the question's words the claim base does not know, rarer words counting more
@@ -58,44 +68,43 @@ FEATURES: tuple[str, ...] = (
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
 
 
-def _sigmoid(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -30, 30))), dtype=np.float64)
+def _top(values: npt.NDArray[np.float32], live: npt.NDArray[np.intp], topic_of: Sequence[str | None],
+         pool: int) -> tuple[dict[str, int], float, float]:
+    """The best `pool` live topics by one similarity: their ranks, the best and the second value."""
+    k = min(pool, len(live))
+    if not k:
+        return {}, 0.0, 0.0
+    top = live[np.argpartition(-values[live], k - 1)[:k]] if k < len(live) else live
+    top = top[np.argsort(-values[top], kind="stable")]
+    ranks = {topic: rank for rank, row in enumerate(top.tolist()) if (topic := topic_of[row]) is not None}
+    best = float(values[top[0]])
+    return ranks, best, float(values[top[1]]) if len(top) > 1 else best
 
 
 def candidate_features(
-    lexical: MatchResult, sims: npt.NDArray[np.float32], alive: npt.NDArray[np.bool_],
-    topic_of: Sequence[str | None], row_of: dict[str, int], pool: int, unknown: float, names: int,
-    other_names: int,
+    lexical: MatchResult, sims: Similarities, topic_of: Sequence[str | None], row_of: dict[str, int], pool: int,
+    unknown: float, names: int, other_names: int,
 ) -> tuple[list[str], npt.NDArray[np.float64]]:
     """The candidates of both signals and their features (one row each, in `FEATURES` order)."""
     lex_rank = {c.topic_id: i for i, c in enumerate(lexical.candidates)}
     lex_score = {c.topic_id: c.score for c in lexical.candidates}
-    live = np.flatnonzero(alive)
-    values = sims[live].astype(np.float64)
-    k = min(pool, len(live))
-    ids: list[str] = [c.topic_id for c in lexical.candidates[:pool]]
-    sem_rank: dict[str, int] = {}
-    best = second = 0.0
-    if k:
-        top = live[np.argpartition(-values, k - 1)[:k]] if k < len(live) else live
-        top = top[np.argsort(-sims[top], kind="stable")]
-        for rank, row in enumerate(top.tolist()):
-            topic = topic_of[row]
-            if topic is not None:
-                sem_rank[topic] = rank
-                if topic not in lex_rank:
-                    ids.append(topic)
-        best = float(sims[top[0]])
-        second = float(sims[top[1]]) if len(top) > 1 else best
+    live = np.flatnonzero(sims.alive)
+    sem_rank, best, second = _top(sims.passage, live, topic_of, pool)
+    phr_rank, phr_best, phr_second = _top(sims.phrasing, live, topic_of, pool)
+    # The candidates: the best few of the lexical matcher, of the passages and of the phrasings.
+    ids = list(dict.fromkeys([*(c.topic_id for c in lexical.candidates[:pool]), *sem_rank, *phr_rank]))
     silent = float(not lexical.candidates)
     rows = []
     for topic in ids:
         row = row_of.get(topic)
-        s = float(sims[row]) if row is not None and row < len(sims) else 0.0
-        lr, sr = lex_rank.get(topic), sem_rank.get(topic)
+        known = row is not None and row < len(sims.passage)
+        s = float(sims.passage[row]) if known else 0.0
+        ph = float(sims.phrasing[row]) if known else -1.0
+        lr, sr, pr = lex_rank.get(topic), sem_rank.get(topic), phr_rank.get(topic)
         agree = float(lr == 0 and sr == 0)
         answer = float(lr == 0 and lexical.decision == "answer")
         margin = best - second if sr == 0 else 0.0
+        phr_margin = phr_best - phr_second if pr == 0 else 0.0
         rows.append((
             lex_score.get(topic, 0.0),
             1.0 / (1 + lr) if lr is not None else 0.0,
@@ -105,12 +114,17 @@ def candidate_features(
             s - best,
             margin,
             1.0 / (1 + sr) if sr is not None else 0.0,
+            ph,
+            ph - phr_best,
+            phr_margin,
+            1.0 / (1 + pr) if pr is not None else 0.0,
             agree,
             agree * answer,
             agree * margin,
             agree * answer * margin,
             silent * margin,
             silent / (1 + sr) if sr is not None else 0.0,
+            silent * phr_margin,
             float(bool(lexical.candidates) and lexical.decision == "none"),
             unknown,
             float(min(names, 3)),
@@ -119,9 +133,18 @@ def candidate_features(
     return ids, np.asarray(rows, dtype=np.float64).reshape(len(ids), len(FEATURES))
 
 
+def choice_probabilities(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """exp(zᵢ) / (1 + Σⱼ exp(zⱼ)): the candidates and "none of them" (utility 0) compete."""
+    if not len(z):
+        return np.zeros(0, dtype=np.float64)
+    top = max(0.0, float(z.max()))  # (shifted: no overflow)
+    e = np.exp(z - top)
+    return np.asarray(e / (np.exp(-top) + e.sum()), dtype=np.float64)
+
+
 def probabilities(x: npt.NDArray[np.float64], params: FusionParameters) -> npt.NDArray[np.float64]:
     """Each candidate's probability of being the question's topic, on the calibrated scale."""
-    raw = _sigmoid(x @ np.asarray(params.weights, dtype=np.float64) + params.bias)
+    raw = choice_probabilities(x @ np.asarray(params.weights, dtype=np.float64) + params.bias)
     knots = params.calibration
     return np.interp(raw, [k[0] for k in knots], [k[1] for k in knots])
 
@@ -173,12 +196,12 @@ class HybridMatcher(Matcher):
         """The fused candidates of a question and their features (what `match` decides from)."""
         assert self.semantic is not None
         lexical = super().match(question, event_id=event_id, limit=self.params.pool)
-        sims, alive = self.semantic.scores(question)
+        sims = self.semantic.similarities(question)
         q = self._question(question)
         total = sum(u.weight for u in q.units)
         unknown = sum(u.weight for u in q.units if u.foreign) / total if total > 0 else 1.0
         names = sum(1 for u in q.units if u.name)
-        return candidate_features(lexical, sims, alive, self.semantic.topic_of, self.semantic.row_of,
+        return candidate_features(lexical, sims, self.semantic.topic_of, self.semantic.row_of,
                                   self.params.pool, unknown, names, self._other_names(question))
 
     def _other_names(self, question: str) -> int:
@@ -186,7 +209,7 @@ class HybridMatcher(Matcher):
         are not rare (rare ones count in "names"): a place or a person of another story."""
         count = 0
         for word in dict.fromkeys(m.group(1).lower() for m in _CAPITALISED.finditer(question)):
-            if self._rank(word) >= RARE or self._word_count.get(word, 0) > 0:
+            if self._rank(word) >= self._p.rare or self._word_count.get(word, 0) > 0:
                 continue
             corrected = self._correct(word) or self._known_by_root(word)
             if corrected is None or self._word_count.get(corrected, 0) == 0:

