@@ -50,6 +50,7 @@ from .store import (
     HistoryEntry,
     PublishedBase,
     Quarantined,
+    SetUp,
     StoreBusyError,
     Stored,
     StoreError,
@@ -190,7 +191,9 @@ class ClaimService:
     def loaded_communities(self) -> int:
         return len(self._communities)
 
-    def _current(self, community: str) -> _Community:
+    def _current(self, community: str, *, empty: bool = False) -> _Community:
+        """The community's state, loaded (or, `empty`: known to have no records yet, so
+        not read) and brought up to date."""
         with self._lock:
             state = self._communities.get(community)
             if state is None:
@@ -200,7 +203,9 @@ class ClaimService:
             else:
                 self._communities.move_to_end(community)
         with state.lock:  # one community loading never holds up another
-            if not state.loaded:
+            if not state.loaded and empty:
+                state.loaded = True  # seq 0, nothing in it: a write since is caught up at the next question
+            elif not state.loaded:
                 self._fill(community, state)
             elif self.store.last_seq(community) != state.seq:
                 self._catch_up(community, state)
@@ -302,16 +307,19 @@ class ClaimService:
     def sources(self, community: str) -> list[Source]:
         """What the community answers from, each brought up to date: its own claims first,
         then each base it follows (oldest follow first) that is still published."""
-        own = self._current(community)
-        if not own.set_up:
+        known = self._communities.get(community)
+        set_up: SetUp | None = "known" if known is not None and known.set_up else None
+        if set_up is None:
             # A question can come before the front end set the community up (a server's
             # first message racing its "guild available" event): set up first, once.
             try:
-                self.set_up(community)
-                own.set_up = True
+                set_up = self._set_up(community)
             except StoreBusyError:
                 log.warning("community %s is not set up yet: the database is busy; trying again at the next "
                             "question", community)
+        # Just set up with nothing of its own: no need to read its (empty) claim base.
+        own = self._current(community, empty=set_up == "new-empty")
+        own.set_up = own.set_up or set_up is not None
         own.follows = tuple(b for b in self.store.followed_bases(community)
                             if not b.withdrawn and b.community != community)
         found = [Source(None, community, own.kb, own.metas, own.matcher, own.phrasings)]
@@ -502,11 +510,21 @@ class ClaimService:
     def set_up(self, community: str) -> bool:
         """A community claimbot sees for the first time follows the seed bases (it gets no
         copy: a new server costs a row, not a claim base). True when it was new."""
+        outcome = self._set_up(community)
+        if outcome == "new-empty":  # known to be empty: its first question need not read it
+            self._current(community, empty=True).set_up = True
+        return outcome != "known"
+
+    def _set_up(self, community: str) -> SetUp:
         if community.startswith(SEED_COMMUNITY_PREFIX):
-            return False
-        # A community with claims of its own (say, from before bases could be followed)
-        # is only marked as set up: it follows nothing it did not choose.
-        follow = self.seed_bases() if self.store.last_seq(community) == 0 else []
+            return "known"
+        # The seed bases are published by the first community that needs them, not by a
+        # process that only serves communities with claims of their own (the command line
+        # reading an old base must not wait for a write). A community with claims of its
+        # own is only marked as set up: it follows nothing it did not choose.
+        follow = self._seed_bases
+        if follow is None:
+            follow = self.seed_bases() if self.store.last_seq(community) == 0 else []
         return self.store.set_up_community(community, follow)
 
     def followed_owner(self, community: str, kind: str, record_id: str) -> str | None:

@@ -225,7 +225,7 @@ class ClaimStore(Protocol):
     def set_channel_event(self, community: str, channel: str, event_id: str | None) -> None: ...
 
     # shared claim bases (kept alike by both engines: SharedBases)
-    def set_up_community(self, community: str, follow: Sequence[str]) -> bool: ...
+    def set_up_community(self, community: str, follow: Sequence[str]) -> SetUp: ...
     def publish_base(self, community: str, name: str, actor: str) -> PublishedBase: ...
     def withdraw_base(self, community: str) -> str | None: ...
     def published_bases(self, *, name: str | None = None, community: str | None = None,
@@ -482,6 +482,11 @@ class PublishedBase:
     followers: int = 0
 
 
+# What setting a community up found: known before; new, with claims of its own already
+# (from before bases could be followed); or new and empty (it now follows the defaults).
+SetUp = Literal["known", "new", "new-empty"]
+
+
 class BaseNameTakenError(StoreError):
     """The name belongs to another community's base (now or in the past)."""
 
@@ -513,28 +518,29 @@ class SharedBases:
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]:
         return self._read(self._sql(sql), params)
 
-    def set_up_community(self, community: str, follow: Sequence[str]) -> bool:
+    def set_up_community(self, community: str, follow: Sequence[str]) -> SetUp:
         """Mark `community` as set up; the first time, when it holds no claims of its own, it
-        follows the (published, not withdrawn) bases named in `follow`. True the first time:
+        follows the (published, not withdrawn) bases named in `follow`. Only the first time:
         a community that later unfollows them is never made to follow them again."""
         if self._rows("SELECT 1 FROM communities WHERE community = ?", (community,)):
-            return False  # read first: a known community never waits for the write lock
+            return "known"  # read first: a known community never waits for the write lock
         now = self._stamp(self.clock())
         with self.transaction() as tx:
             added = tx.execute(self._sql("INSERT INTO communities (community, set_up_at) VALUES (?, ?)"
                                          " ON CONFLICT (community) DO NOTHING"), (community, now)).rowcount
             if not added:
-                return False
+                return "known"
             has_history = tx.execute(self._sql("SELECT 1 FROM history WHERE community = ? LIMIT 1"),
                                      (community,)).fetchone()
-            if has_history is None:
-                for name in follow:
-                    tx.execute(self._sql(
-                        "INSERT INTO follows (community, base, followed_at)"
-                        " SELECT ?, name, ? FROM published_bases"
-                        " WHERE name = ? AND withdrawn_at IS NULL AND community <> ?"
-                        " ON CONFLICT (community, base) DO NOTHING"), (community, now, name, community))
-            return True
+            if has_history is not None:
+                return "new"
+            for name in follow:  # empty: it follows the defaults
+                tx.execute(self._sql(
+                    "INSERT INTO follows (community, base, followed_at)"
+                    " SELECT ?, name, ? FROM published_bases"
+                    " WHERE name = ? AND withdrawn_at IS NULL AND community <> ?"
+                    " ON CONFLICT (community, base) DO NOTHING"), (community, now, name, community))
+            return "new-empty"
 
     def publish_base(self, community: str, name: str, actor: str) -> PublishedBase:
         """Publish `community`'s claims as `name` (again, after a withdrawal: same name only)."""
