@@ -401,6 +401,14 @@ class ClaimService:
                 topic_id=answer.topic.key if answer.topic else None,
                 answered=answer.answered,
             )
+            if not answer.answered:
+                # The member is told the question "has been noted for the moderators": it
+                # is written before they read that, so a process killed a moment later
+                # loses none of them (answered ones, only statistics, go in the next batch).
+                try:
+                    self.store.flush_questions()
+                except StoreError as exc:
+                    log.warning("an unanswered question stays queued for the next batch: %s", exc)
         return answer
 
     def answer_topic(self, community: str, key: str, *, question: str = "",

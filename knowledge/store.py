@@ -395,9 +395,10 @@ def migration_files(package: str, folder: str | None = None) -> list[tuple[int, 
 class QuestionQueue:
     """Members' questions, written in batches by a background thread.
 
-    Recording a question must never make a member wait: while another process holds the
+    Recording a question must not make a member wait: while another process holds the
     write lock, questions wait here (bounded) and go out with the next batch. Nothing is
-    lost on a clean shutdown: `close()` writes what is left."""
+    lost on a clean shutdown: `close()` writes what is left. (The service flushes right
+    away after a question it could not answer: the member is told it was noted.)"""
 
     BATCH_SECONDS = 0.5
     MAX_PENDING = 10_000

@@ -190,3 +190,17 @@ def test_a_followers_digest_tells_the_publishers_changes(shared: ClaimService, c
     title, claims = chart_rows(shared, "f", digest.active_topics)[0]
     assert title == digest.most_asked[0][0]
     assert any(c.verification is not None and c.verification.by == "Reuters" for c in claims)
+
+
+def test_an_unanswered_question_is_written_before_the_member_is_told_it_was_noted(
+        shared: ClaimService, store_url: str, clock: FakeClock) -> None:
+    # Another process (a moderator's `claimbot gaps`) sees it at once: a bot process killed
+    # right after replying loses none of the questions it said it noted.
+    answer = shared.ask(COMMUNITY, "who won the football match yesterday")
+    assert not answer.answered and "noted for the moderators" in (answer.message or "")
+    other = open_store(store_url, clock=clock)
+    try:
+        assert [q.question for q in other.questions(COMMUNITY, answered=False)] == [
+            "who won the football match yesterday"]
+    finally:
+        other.close()
