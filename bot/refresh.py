@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from knowledge.i18n import speech
-from knowledge.refresh import answers_to_refresh
+from knowledge.refresh import Refresh, answers_to_refresh, followers_to_refresh
 
 from .render import answer_pages, plain
 from .views import answer_view
@@ -22,12 +22,23 @@ log = logging.getLogger(__name__)
 
 
 async def refresh_posted_answers(bot: ClaimBot, community: str, topic_id: str, what_changed: str) -> int:
-    """Edit every answer about `topic_id` posted in the last days; return how many were updated."""
+    """Edit every answer about `topic_id` posted in the last days — in this server, and in
+    the servers that follow its published claims; return how many were updated."""
     service = bot.service
-    plan = await asyncio.to_thread(answers_to_refresh, service, community, topic_id, what_changed,
-                                   within=timedelta(days=bot.settings.answer_update_days))
-    if plan is None:
-        return 0
+    within = timedelta(days=bot.settings.answer_update_days)
+    own = await asyncio.to_thread(answers_to_refresh, service, community, topic_id, what_changed, within=within)
+    plans = {community: own} if own is not None else {}
+    # A follower's message is edited through the REST API like any other: it needs no
+    # gateway connection to that server, so whichever process holds it, it is kept current.
+    plans.update(await asyncio.to_thread(followers_to_refresh, service, community, topic_id, what_changed,
+                                         within=within))
+    updated = 0
+    for where, plan in plans.items():
+        updated += await _edit(bot, where, plan)
+    return updated
+
+
+async def _edit(bot: ClaimBot, community: str, plan: Refresh) -> int:
     rendered: dict[str, tuple[discord.Embed, Any]] = {}
     for language, answer in plan.answers.items():
         said = speech(language)
@@ -45,7 +56,7 @@ async def refresh_posted_answers(bot: ClaimBot, community: str, topic_id: str, w
             updated += 1
         except discord.NotFound:
             # Deleted by someone since: nothing left to keep current.
-            await asyncio.to_thread(service.forget_posted_answer, community, ref)
+            await asyncio.to_thread(bot.service.forget_posted_answer, community, ref)
         except discord.Forbidden:
             log.warning("cannot edit answer %s in guild %s: missing permission", ref, community)
     return updated

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .answers import Answer
+from .answers import Answer, topic_key
 from .i18n import Speech
 from .service import ClaimService
 
@@ -49,3 +49,28 @@ def answers_to_refresh(service: ClaimService, community: str, topic_id: str, cha
             return None
         answers[language] = answer
     return Refresh(answers, refs, change, service.clock().date())
+
+
+def followers_to_refresh(service: ClaimService, community: str, topic_id: str, change: str, *,
+                         within: timedelta) -> dict[str, Refresh]:
+    """When `community` publishes its claims: the answers about `topic_id` that servers
+    following it posted within `within`, per following community — their members see the
+    publisher's change as the publisher's own members do."""
+    base = service.own_base(community)
+    if base is None or base.withdrawn:
+        return {}
+    key = topic_key(base.name, topic_id)
+    posted: dict[str, list[tuple[str, str]]] = {}
+    for follower, ref, language in service.store.posted_answers_anywhere(key, since=service.clock() - within):
+        posted.setdefault(follower, []).append((ref, language))
+    refreshes: dict[str, Refresh] = {}
+    for follower, refs in posted.items():
+        answers: dict[str, Answer] = {}
+        for language in dict.fromkeys(language for _, language in refs):
+            answer = service.answer_topic(follower, key, language=language)
+            if answer is not None:  # None: unfollowed since, nothing to keep current
+                answers[language] = answer
+        kept = [(ref, language) for ref, language in refs if language in answers]
+        if kept:
+            refreshes[follower] = Refresh(answers, kept, change, service.clock().date())
+    return refreshes

@@ -233,6 +233,7 @@ class ClaimStore(Protocol):
     def follow_base(self, community: str, name: str) -> bool: ...
     def unfollow_base(self, community: str, name: str) -> bool: ...
     def followed_bases(self, community: str) -> list[PublishedBase]: ...
+    def posted_answers_anywhere(self, topic_key: str, *, since: datetime) -> list[tuple[str, str, str]]: ...
 
 
 # --- choosing an engine -------------------------------------------------------------
@@ -607,6 +608,13 @@ class SharedBases:
         with self.transaction() as tx:
             return bool(tx.execute(self._sql("DELETE FROM follows WHERE community = ? AND base = ?"),
                                    (community, name)).rowcount)
+
+    def posted_answers_anywhere(self, topic_key: str, *, since: datetime) -> list[tuple[str, str, str]]:
+        """(community, ref, language) of every answer about `topic_key` ("base/topic": a
+        followed base's topic) posted since `since`, in whichever community, oldest first."""
+        rows = self._rows("SELECT community, ref, language FROM posted_answers WHERE topic_id = ? AND posted_at >= ?"
+                          " ORDER BY posted_at", (topic_key, self._stamp(since)))
+        return [(r["community"], r["ref"], r["language"]) for r in rows]
 
     def followed_bases(self, community: str) -> list[PublishedBase]:
         """The bases `community` follows, oldest follow first, withdrawn ones included (marked)."""

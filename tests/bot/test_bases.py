@@ -79,3 +79,26 @@ async def test_a_bad_base_command_says_why_and_changes_nothing(start_bot: BotFac
     nothing = await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "publish", {"name": "follower-base"})
     assert "no claims of its own" in nothing["content"]
     assert bot.service.own_base(str(FOLLOWER)) is None
+
+
+async def test_a_followers_posted_answer_is_updated_when_the_publisher_changes_a_claim(
+        start_bot: BotFactory, fake_discord: FakeDiscord) -> None:
+    fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
+    await start_bot()
+    await slash(fake_discord, GUILD, CHANNEL, "publish", {"name": "belgorod-fc"})
+    await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "unfollow", {"name": "belgorod-incursion"})
+    await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "follow", {"name": "belgorod-fc"})
+    earlier = await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")
+    assert "belgorod-fc" in text(earlier) and "Reuters" not in text(earlier)
+    message_id = fake_discord.last_response_message_id()  # the follower's member got this message
+    # The publisher's moderator confirms a claim, in the publisher's server.
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", {
+        "claim": "gladkov-one-civilian-killed", "status": "confirmed", "verified_by": "Reuters"},
+        subcommand="status", permissions=MANAGE_MESSAGES)
+    await final_reply(fake_discord, after=seen)
+    edit = await fake_discord.wait_for_request("PATCH", rf"/channels/{FOLLOWER_CHANNEL}/messages/{message_id}")
+    embed = edit.json["embeds"][0]
+    assert "Updated" in embed["description"] and "confirmed (by Reuters)" in embed["description"]
+    assert "belgorod-fc" in embed["description"]  # still labelled with the base it comes from
+    assert any("Reuters" in f["value"] for f in embed["fields"])

@@ -204,3 +204,29 @@ def test_an_unanswered_question_is_written_before_the_member_is_told_it_was_note
             "who won the football match yesterday"]
     finally:
         other.close()
+
+
+def test_the_publishers_change_finds_the_answers_its_followers_posted(shared: ClaimService) -> None:
+    from datetime import timedelta
+
+    from knowledge.refresh import followers_to_refresh
+
+    shared.publish(COMMUNITY, "belgorod-fc", "mod")
+    for follower in ("f1", "f2"):
+        shared.set_up(follower)
+        shared.unfollow(follower, SEED_BASE)
+        shared.follow(follower, "belgorod-fc")
+        answer = shared.ask(follower, QUESTION)
+        assert answer.topic is not None and answer.base == "belgorod-fc"
+        shared.remember_posted_answer(follower, f"{follower}-channel/1", answer.topic.key, "en")
+    topic = "belgorod-casualties"
+    Curator(shared).set_status(COMMUNITY, "gladkov-one-civilian-killed", "confirmed", "mod", verified_by="Reuters")
+    found = followers_to_refresh(shared, COMMUNITY, topic, "status confirmed", within=timedelta(days=2))
+    assert {f: [ref for ref, _ in r.refs] for f, r in found.items()} == {"f1": ["f1-channel/1"],
+                                                                        "f2": ["f2-channel/1"]}
+    for refresh in found.values():
+        claim = next(c for c in refresh.answers["en"].claims if c.id == "gladkov-one-civilian-killed")
+        assert claim.verified_by == "Reuters" and refresh.answers["en"].base == "belgorod-fc"
+    shared.unfollow("f1", "belgorod-fc")
+    shared.unfollow("f2", "belgorod-fc")
+    assert followers_to_refresh(shared, COMMUNITY, topic, "x", within=timedelta(days=2)) == {}
