@@ -40,15 +40,7 @@ def answers_to_refresh(service: ClaimService, community: str, topic_id: str, cha
     """The answers about `topic_id` posted within `within`, to be edited in place; None when
     there are none (or the topic is gone)."""
     refs = service.posted_answers(community, topic_id, within=within)
-    if not refs:
-        return None
-    answers: dict[str, Answer] = {}
-    for language in dict.fromkeys(language for _, language in refs):
-        answer = service.answer_topic(community, topic_id, language=language)
-        if answer is None:
-            return None
-        answers[language] = answer
-    return Refresh(answers, refs, change, service.clock().date())
+    return _refresh(service, community, topic_id, refs, change) if refs else None
 
 
 def followers_to_refresh(service: ClaimService, community: str, topic_id: str, change: str, *,
@@ -63,14 +55,18 @@ def followers_to_refresh(service: ClaimService, community: str, topic_id: str, c
     posted: dict[str, list[tuple[str, str]]] = {}
     for follower, ref, language in service.store.posted_answers_anywhere(key, since=service.clock() - within):
         posted.setdefault(follower, []).append((ref, language))
-    refreshes: dict[str, Refresh] = {}
-    for follower, refs in posted.items():
-        answers: dict[str, Answer] = {}
-        for language in dict.fromkeys(language for _, language in refs):
-            answer = service.answer_topic(follower, key, language=language)
-            if answer is not None:  # None: unfollowed since, nothing to keep current
-                answers[language] = answer
-        kept = [(ref, language) for ref, language in refs if language in answers]
-        if kept:
-            refreshes[follower] = Refresh(answers, kept, change, service.clock().date())
-    return refreshes
+    refreshes = {follower: _refresh(service, follower, key, refs, change) for follower, refs in posted.items()}
+    return {follower: refresh for follower, refresh in refreshes.items() if refresh is not None}
+
+
+def _refresh(service: ClaimService, community: str, key: str, refs: list[tuple[str, str]],
+             change: str) -> Refresh | None:
+    """The topic's answer now, in each language it was posted in; None when the community
+    no longer has it (removed, or a base no longer followed): nothing to keep current."""
+    answers: dict[str, Answer] = {}
+    for language in dict.fromkeys(language for _, language in refs):
+        answer = service.answer_topic(community, key, language=language)
+        if answer is None:
+            return None
+        answers[language] = answer
+    return Refresh(answers, refs, change, service.clock().date())
