@@ -21,6 +21,17 @@ from .respond import off_loop, reply_ephemeral
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+# Discord drops an autocomplete answer after 3 s: a lookup gets this long, then none.
+AUTOCOMPLETE_SECONDS = 1.5
+
+
+async def within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwargs: Any) -> list[T]:
+    """Run a lookup for an autocomplete box off the loop; an empty list if it is slow."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(func, *args, **kwargs), seconds)
+    except (TimeoutError, ClaimbotError):
+        return []
+
 
 def actor_of(user: discord.abc.User) -> str:
     """Who the history says made a change. Moderators are recorded by Discord id: names change, ids don't."""

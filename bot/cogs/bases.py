@@ -3,21 +3,17 @@ that name and answer from it, live; a moderator forks a followed base to change 
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from knowledge.errors import ClaimbotError
 from knowledge.store import PublishedBase
 
 from ..checks import moderator_only
 from ..client import ClaimBot
 from ..i18n import speech_for
 from ..respond import off_loop, respond
-from ..shared import actor_of, guarded
+from ..shared import AUTOCOMPLETE_SECONDS, actor_of, guarded, within
 
 
 class Bases(commands.GroupCog, group_name="base", group_description="Claim bases shared between servers"):
@@ -127,7 +123,7 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
     @follow.autocomplete("name")
     async def _published(self, interaction: discord.Interaction[ClaimBot],
                          current: str) -> list[app_commands.Choice[str]]:
-        bases = await _read_quickly(self.service.published_bases)
+        bases = await within(AUTOCOMPLETE_SECONDS, self.service.published_bases)
         wanted = current.casefold()
         return [app_commands.Choice(name=b.name, value=b.name) for b in bases if wanted in b.name][:25]
 
@@ -135,18 +131,9 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
     @fork.autocomplete("name")
     async def _followed(self, interaction: discord.Interaction[ClaimBot],
                         current: str) -> list[app_commands.Choice[str]]:
-        bases = await _read_quickly(self.service.followed_bases, str(interaction.guild_id))
+        bases = await within(AUTOCOMPLETE_SECONDS, self.service.followed_bases, str(interaction.guild_id))
         wanted = current.casefold()
         return [app_commands.Choice(name=b.name, value=b.name) for b in bases if wanted in b.name][:25]
-
-
-async def _read_quickly(func: Any, *args: Any) -> Any:
-    """A small read for autocomplete, off the event loop and given up after 2 s (Discord
-    drops autocomplete answers after 3 s)."""
-    try:
-        return await asyncio.wait_for(asyncio.to_thread(func, *args), 2.0)
-    except (TimeoutError, ClaimbotError):
-        return []
 
 
 async def setup(bot: ClaimBot) -> None:

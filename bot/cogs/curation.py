@@ -7,9 +7,8 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -31,23 +30,12 @@ from ..i18n import LANGUAGE_CHOICES, speech_for
 from ..refresh import refresh_posted_answers
 from ..render import plain
 from ..respond import defer, off_loop, reply_ephemeral, respond
-from ..shared import actor_of, cached_knowledge, guarded, moderator_asking
+from ..shared import AUTOCOMPLETE_SECONDS, actor_of, cached_knowledge, guarded, moderator_asking, within
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_ACCEPT_BUTTONS = 5  # one row of buttons under /claim gaps
 MESSAGE_LIMIT = 2000
-# Autocomplete answers must reach Discord within 3 s; past this, suggest nothing.
-AUTOCOMPLETE_SECONDS = 1.5
-T = TypeVar("T")
-
-
-async def _within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwargs: Any) -> list[T]:
-    """Run a lookup for an autocomplete box off the loop; an empty list if it is slow."""
-    try:
-        return await asyncio.wait_for(asyncio.to_thread(func, *args, **kwargs), seconds)
-    except (TimeoutError, ClaimbotError):
-        return []
 
 
 def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -485,7 +473,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         matcher = self.service.cached_matcher(community)
         if kb is None or matcher is None or not moderator_asking(interaction):
             return []
-        ids = await _within(AUTOCOMPLETE_SECONDS, matcher.complete, current, limit=25)
+        ids = await within(AUTOCOMPLETE_SECONDS, matcher.complete, current, limit=25)
         return [app_commands.Choice(name=kb.topics[t].title[:100], value=t) for t in ids if t in kb.topics]
 
     @edit.autocomplete("claim")
@@ -497,7 +485,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         kb = cached_knowledge(self.service, str(interaction.guild_id))
         if kb is None or not moderator_asking(interaction):
             return []
-        rows = await _within(AUTOCOMPLETE_SECONDS, claim_choices, kb, current)
+        rows = await within(AUTOCOMPLETE_SECONDS, claim_choices, kb, current)
         return [app_commands.Choice(name=label[:100], value=cid) for cid, label in rows]
 
     @restore.autocomplete("claim")
@@ -505,7 +493,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                        current: str) -> list[app_commands.Choice[str]]:
         if not moderator_asking(interaction):
             return []  # removed claims are for moderators' eyes only
-        rows = await _within(AUTOCOMPLETE_SECONDS, self.curator.removed_choices, str(interaction.guild_id))
+        rows = await within(AUTOCOMPLETE_SECONDS, self.curator.removed_choices, str(interaction.guild_id))
         return [app_commands.Choice(name=label[:100], value=cid) for cid, label in rows
                 if current.casefold() in label.casefold() or current in cid][:25]
 
