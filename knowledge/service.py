@@ -612,11 +612,9 @@ class ClaimService:
         if source is None:
             raise BaseError(N_("This server does not follow '{name}': follow it first, then fork it."),
                             name=name[:40])
-        own = self._current(community).kb
-        clashes = sorted(f"{kind} {record_id}" for kind, theirs, ours in (
-            ("source", source.kb.sources, own.sources), ("party", source.kb.parties, own.parties),
-            ("event", source.kb.events, own.events), ("topic", source.kb.topics, own.topics),
-            ("claim", source.kb.claims, own.claims)) for record_id in theirs if record_id in ours)
+        own = {(kind, record_id) for kind, record_id, _, _ in self._current(community).kb.records()}
+        clashes = sorted(f"{kind} {record_id}" for kind, record_id, _, _ in source.kb.records()
+                         if (kind, record_id) in own)
         if clashes:
             raise BaseError(N_("Not forked: this server already has {count} records with the same ids as "
                                "'{name}' ({examples}). Rename or remove yours first."),
