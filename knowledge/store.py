@@ -594,8 +594,7 @@ class SharedBases:
             "SELECT b.name, b.community, b.published_at, b.published_by, b.withdrawn_at,"
             " (SELECT COUNT(*) FROM follows f WHERE f.base = b.name) AS followers FROM published_bases b"
             + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.name", params)
-        return [PublishedBase(r["name"], r["community"], self._moment(r["published_at"]), r["published_by"],
-                              r["withdrawn_at"] is not None, int(r["followers"])) for r in rows]
+        return [self._published(r, int(r["followers"])) for r in rows]
 
     def follow_base(self, community: str, name: str) -> bool:
         """True when newly followed; False when already followed. The caller checked the name."""
@@ -616,11 +615,15 @@ class SharedBases:
                           " ORDER BY posted_at", (topic_key, self._stamp(since)))
         return [(r["community"], r["ref"], r["language"]) for r in rows]
 
+    def _published(self, row: Any, followers: int = 0) -> PublishedBase:
+        """A published_bases row (read by column name, whatever the engine)."""
+        return PublishedBase(row["name"], row["community"], self._moment(row["published_at"]), row["published_by"],
+                             row["withdrawn_at"] is not None, followers)
+
     def followed_bases(self, community: str) -> list[PublishedBase]:
         """The bases `community` follows, oldest follow first, withdrawn ones included (marked)."""
         rows = self._rows(
             "SELECT b.name, b.community, b.published_at, b.published_by, b.withdrawn_at FROM follows f"
             " JOIN published_bases b ON b.name = f.base WHERE f.community = ? ORDER BY f.followed_at, b.name",
             (community,))
-        return [PublishedBase(r["name"], r["community"], self._moment(r["published_at"]), r["published_by"],
-                              r["withdrawn_at"] is not None) for r in rows]
+        return [self._published(r) for r in rows]
