@@ -22,7 +22,7 @@ from .errors import ClaimbotError
 from .history import field_changes
 from .i18n import ENGLISH, LANGUAGES, N_, Speech
 from .models import Claim
-from .service import SEED_ACTOR, ClaimService
+from .service import SEED_ACTOR, ClaimService, Source
 
 FIRST_DIGEST_LOOKBACK = timedelta(days=7)  # what a first digest covers, when there was no earlier one
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -262,7 +262,7 @@ def build_digest(service: ClaimService, community: str, since: datetime, until: 
     publishers' changes are news to its members too); topics are named by key ("base/topic"
     for a followed base's, as questions are recorded)."""
     sources = service.sources(community)
-    topics = {topic_key(s.base, t): (s.kb, t) for s in sources for t in s.kb.topics}
+    topics = topics_by_key(sources)
     digest = Digest(since, until)
     activity: Counter[str] = Counter()
 
@@ -310,7 +310,13 @@ def title_of(topics: dict[str, tuple[KnowledgeBase, str]], key: str) -> str:
     return kb.topics[topic_id].title
 
 
+def topics_by_key(sources: list[Source]) -> dict[str, tuple[KnowledgeBase, str]]:
+    """Every topic the sources hold, by the key the community names it with ("base/topic"
+    for a followed base's): the claim base it is in, and its id there."""
+    return {topic_key(s.base, t): (s.kb, t) for s in sources for t in s.kb.topics}
+
+
 def chart_rows(service: ClaimService, community: str, keys: list[str]) -> list[tuple[str, list[Claim]]]:
     """(title, claims) of the topics named by key, from the community's own base or a followed one."""
-    topics = {topic_key(s.base, t): (s.kb, t) for s in service.sources(community) for t in s.kb.topics}
+    topics = topics_by_key(service.sources(community))
     return [(kb.topics[t].title, kb.claims_of(t)) for kb, t in (topics[k] for k in keys if k in topics)]
