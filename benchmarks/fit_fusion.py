@@ -50,9 +50,13 @@ from knowledge.matching.parameters import FusionParameters  # noqa: E402
 from knowledge.matching.semantic import Embedder, VectorCache, load_encoder  # noqa: E402
 
 M = ROOT / "tests" / "matching"
+# (the six bases after maui-wildfire were written for this split by helpers that never saw the
+# matcher, one crisis each: see tests/matching/heldout/README.md)
+NEW_CRISES = ("sudan-war", "maui-wildfire", "beirut-port-explosion", "kenya-finance-bill-protests",
+              "iran-amini-protests", "bangladesh-2024-uprising", "tigray-war", "myanmar-coup-2021")
 CALIBRATION: dict[str, tuple[Path, tuple[Path, ...]]] = {
-    "sudan-war": (M / "heldout" / "sudan-war.claims.yaml", (M / "heldout" / "sudan-war.questions.jsonl",)),
-    "maui-wildfire": (M / "heldout" / "maui-wildfire.claims.yaml", (M / "heldout" / "maui-wildfire.questions.jsonl",)),
+    **{name: (M / "heldout" / f"{name}.claims.yaml", (M / "heldout" / f"{name}.questions.jsonl",))
+       for name in NEW_CRISES},
     "devset": (M / "devset.claims.yaml",
                (M / "devset.questions.jsonl", M / "fresh1.questions.jsonl", M / "fresh2.questions.jsonl")),
 }

@@ -1,5 +1,6 @@
 """Write knowledge/data/seed-embeddings.npz: the vectors of the seed claim base's topics
-(each topic's passage and each of its phrasings: title, aliases, translations).
+(each topic's passage, each of its phrasings — title, aliases, translations — and each of
+its claims).
 
     python scripts/make_seed_embeddings.py
 
@@ -20,7 +21,14 @@ sys.path.insert(0, str(ROOT))
 
 from knowledge.documents import topic_documents  # noqa: E402
 from knowledge.knowledge_file import load_knowledge_file  # noqa: E402
-from knowledge.matching.semantic import BUNDLED, VectorCache, load_encoder, passage, phrasings  # noqa: E402
+from knowledge.matching.semantic import (  # noqa: E402
+    BUNDLED,
+    VectorCache,
+    claim_texts,
+    load_encoder,
+    passage,
+    phrasings,
+)
 
 
 def main() -> int:
@@ -29,7 +37,8 @@ def main() -> int:
         raise SystemExit("no embedding model to make the seed vectors with")
     docs = [d for f in sorted((ROOT / "seeds").glob("*.claims.yaml")) for d in topic_documents(load_knowledge_file(f))]
     # (the same keys as Embedder.vectors: the model's identity and the text)
-    texts = list(dict.fromkeys([*(passage(d) for d in docs), *(t for d in docs for t in phrasings(d))]))
+    texts = list(dict.fromkeys([*(passage(d) for d in docs), *(t for d in docs for t in phrasings(d)),
+                                *(t for d in docs for t in claim_texts(d))]))
     keys = np.array([VectorCache.key(encoder.identity, t).hex() for t in texts])
     vectors = np.vstack([encoder.passages(texts[i: i + 32]) for i in range(0, len(texts), 32)]).astype(np.float32)
     np.savez_compressed(BUNDLED, keys=keys, vectors=vectors)

@@ -26,6 +26,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from rapidfuzz import fuzz, process
 
 from .lexicon import Lexicon
 from .matcher import Matcher, _locked
@@ -62,10 +63,28 @@ FEATURES: tuple[str, ...] = (
     "unknown",  # share of the question's words the claim base does not know, rarer words counting more
     "names",  # rare words (names, places) that no topic has: "the *Rwandan* genocide"
     "other_names",  # capitalised common words no topic has, mid-sentence: "famine in *Gaza*", "sirens in *Japan*"
+    # What of the question this candidate's own text (its claims, parties, event) lacks: the
+    # same kind of question about another place or year ("the *2019* fuel protests", "was
+    # the *US* election rigged" against a topic about another country's election).
+    "missing_years",  # years the question names that the topic's text and event date do not
+    "missing_names",  # capitalised words (in a question that reads as English) its text does not have
+    # Its claims, each its own vector: a question often asks about what one party says.
+    "clm",  # cosine similarity of question and the topic's closest claim
+    "clm_gap",  # minus how far below the best candidate's it is
+    "clm_margin",  # for the candidate with the closest claim: its lead over the next candidate's
+    "clm_rr",  # 1 / (1 + its rank among the candidates by closest claim)
 )
+
+# (the last of FEATURES: read from the candidate's own text, after the candidates are known)
+CANDIDATE_TEXT_FEATURES = FEATURES[FEATURES.index("missing_years"):]
 
 # A capitalised word that is not the first of its sentence: in English, a name.
 _CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][a-z]{2,})\b")
+_WORD = re.compile(r"[^\W\d_]+")
+# … and for what a candidate's text lacks, acronyms too ("US", "UAE", "PG&E")
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-Z][A-Za-z&]+|[A-Z]{2,})\b")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+TERMS_CACHE = 4096  # candidates' words and years kept between questions (a topic's are re-read when it changes)
 
 
 def _top(values: npt.NDArray[np.float32], live: npt.NDArray[np.intp], topic_of: Sequence[str | None],
@@ -85,7 +104,8 @@ def candidate_features(
     lexical: MatchResult, sims: Similarities, topic_of: Sequence[str | None], row_of: dict[str, int], pool: int,
     unknown: float, names: int, other_names: int,
 ) -> tuple[list[str], npt.NDArray[np.float64]]:
-    """The candidates of both signals and their features (one row each, in `FEATURES` order)."""
+    """The candidates of both signals and their features (one row each, in `FEATURES` order,
+    but for the `CANDIDATE_TEXT_FEATURES` that `HybridMatcher.features` adds)."""
     lex_rank = {c.topic_id: i for i, c in enumerate(lexical.candidates)}
     lex_score = {c.topic_id: c.score for c in lexical.candidates}
     live = np.flatnonzero(sims.alive)
@@ -130,7 +150,19 @@ def candidate_features(
             float(min(names, 3)),
             float(min(other_names, 3)),
         ))
-    return ids, np.asarray(rows, dtype=np.float64).reshape(len(ids), len(FEATURES))
+    return ids, np.asarray(rows, dtype=np.float64).reshape(len(ids), len(FEATURES) - len(CANDIDATE_TEXT_FEATURES))
+
+
+def claim_columns(clm: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """`clm`, `clm_gap`, `clm_margin`, `clm_rr` of the candidates from their closest-claim similarities."""
+    if not len(clm):
+        return np.zeros((0, 4), dtype=np.float64)
+    order = np.argsort(-clm, kind="stable")
+    rank = np.empty(len(clm), dtype=np.float64)
+    rank[order] = np.arange(len(clm))
+    best = float(clm[order[0]])
+    second = float(clm[order[1]]) if len(clm) > 1 else best
+    return np.column_stack([clm, clm - best, np.where(rank == 0, best - second, 0.0), 1.0 / (1.0 + rank)])
 
 
 def choice_probabilities(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -163,6 +195,7 @@ class HybridMatcher(Matcher):
     def __init__(self, lexicon: Lexicon | None = None, embedder: Embedder | None = None,
                  params: FusionParameters = FITTED) -> None:
         self.semantic = SemanticIndex(embedder) if embedder is not None else None
+        self._terms_cache: dict[str, tuple[TopicDocument, frozenset[str], frozenset[str]]] = {}
         self.params = params
         if embedder is not None and embedder.identity != params.model:
             # Another model's similarities sit on another scale: the fitted numbers may not fit it.
@@ -201,12 +234,61 @@ class HybridMatcher(Matcher):
         total = sum(u.weight for u in q.units)
         unknown = sum(u.weight for u in q.units if u.foreign) / total if total > 0 else 1.0
         names = sum(1 for u in q.units if u.name)
-        return candidate_features(lexical, sims, self.semantic.topic_of, self.semantic.row_of,
-                                  self.params.pool, unknown, names, self._other_names(question))
+        english = self._reads_as_english(question)
+        ids, x = candidate_features(lexical, sims, self.semantic.topic_of, self.semantic.row_of,
+                                    self.params.pool, unknown, names, self._other_names(question) if english else 0)
+        docs = [self._docs.get(t) for t in ids]
+        known = [d for d in docs if d is not None]
+        by_claim = dict(zip((d.topic_id for d in known),
+                            self.semantic.claim_similarities(sims.question, known).tolist(), strict=True))
+        clm = np.array([by_claim.get(t, 0.0) for t in ids], dtype=np.float64)
+        missing = np.array([self._missing(question, d, english) for d in docs], dtype=np.float64).reshape(len(ids), 2)
+        return ids, np.hstack([x, missing, claim_columns(clm)])
+
+    def _reads_as_english(self, question: str) -> bool:
+        """Whether most of the question's lower-case words are everyday English ones: only then
+        does a capital say "a name" (German capitalises every noun; a French question's words
+        are all unknown to the English lists)."""
+        lower = [w for w in _WORD.findall(question) if w.islower()]
+        return bool(lower) and sum(self._rank(w) < self._p.chatter_rank for w in lower) * 2 >= len(lower)
+
+    def _terms(self, doc: TopicDocument) -> tuple[frozenset[str], frozenset[str]]:
+        """The years and the words of a topic's own text (its event, claims, parties, phrasings)."""
+        cached = self._terms_cache.get(doc.topic_id)
+        if cached is not None and cached[0] is doc:
+            return cached[1], cached[2]
+        text = " ".join([doc.title, doc.event_title, *doc.event_terms, *doc.claims, *doc.parties, *doc.aliases,
+                         *(t for _, texts in doc.translations for t in texts)])
+        years = frozenset(_YEAR.findall(text)) | ({str(doc.event_date.year)} if doc.event_date else frozenset())
+        words = frozenset(w.lower() for w in _WORD.findall(text))
+        if len(self._terms_cache) >= TERMS_CACHE:
+            self._terms_cache.clear()
+        self._terms_cache[doc.topic_id] = (doc, years, words)
+        return years, words
+
+    def _missing(self, question: str, doc: TopicDocument | None, english: bool) -> tuple[float, float]:
+        """`missing_years` and `missing_names` of one candidate (capped: a few say all there is)."""
+        if doc is None:
+            return 0.0, 0.0
+        years, words = self._terms(doc)
+        missing_years = len(set(_YEAR.findall(question)) - years)
+        missing_names = 0
+        for name in dict.fromkeys(m.group(1).lower() for m in _NAME.finditer(question)) if english else ():
+            if name in words:
+                continue
+            # (misspelt or inflected: "Lahina", "Sudanese" for "Sudan")
+            if len(name) > 3 and process.extractOne(name, words, scorer=fuzz.ratio, score_cutoff=85):
+                continue
+            if len(name) > 4 and any(w.startswith(name[:5]) for w in words):
+                continue
+            missing_names += 1
+        return float(min(missing_years, 2)), float(min(missing_names, 3))
 
     def _other_names(self, question: str) -> int:
         """Capitalised words the claim base does not have (exactly, misspelt, or inflected) that
-        are not rare (rare ones count in "names"): a place or a person of another story."""
+        are not rare (rare ones count in "names"): a place or a person of another story.
+
+        (Counted only in a question that reads as English: see `_reads_as_english`.)"""
         count = 0
         for word in dict.fromkeys(m.group(1).lower() for m in _CAPITALISED.finditer(question)):
             if self._rank(word) >= self._p.rare or self._word_count.get(word, 0) > 0:

@@ -56,6 +56,8 @@ PHRASING_CHARS = 300  # a phrasing is a question or a title; a longer one is cut
 # A full matrix grows by an eighth, not by doubling: at 100,000 topics one topic added
 # after a build doubled the resident memory of the vectors (+150 MB) for one row.
 GROWTH = 8
+CLAIMS_PER_TOPIC = 12  # a topic's claims compared one by one with a question (the first ones: more is rare)
+CLAIM_WORDS = 4  # a claim text shorter than this is a figure's unit or wording, not a statement
 MEMORY_CACHE = 4096  # topic vectors kept in memory across matchers of one process (~6 MB; the disk keeps the rest)
 
 _warned: set[str] = set()
@@ -186,6 +188,14 @@ def phrasings(doc: TopicDocument) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip()[:PHRASING_CHARS] for t in texts if t and t.strip()))
 
 
+def claim_texts(doc: TopicDocument) -> tuple[str, ...]:
+    """A topic's claims (statements and quotes), each embedded on its own: a question often
+    asks about what one party says rather than about the topic as a whole. A topic without
+    any has its title."""
+    texts = [t.strip()[:PASSAGE_CHARS] for t in doc.claims if len(t.split()) >= CLAIM_WORDS]
+    return tuple(dict.fromkeys(texts[:CLAIMS_PER_TOPIC])) or (doc.title.strip()[:PHRASING_CHARS],)
+
+
 class VectorCache:
     """Topic vectors by (model, passage text): in memory (bounded) and optionally on disk.
 
@@ -293,17 +303,7 @@ class Embedder:
         out: Vectors | None = None
         for first in range(0, len(texts), chunk):
             part_texts = texts[first: first + chunk]
-            keys = [VectorCache.key(self.identity, t) for t in part_texts]
-            known = self.cache.get_many(keys)
-            todo = list({k: i for i, k in enumerate(keys) if k not in known}.values())  # a text once
-            fresh: list[tuple[bytes, bytes]] = []
-            for start in range(0, len(todo), batch):
-                part = todo[start: start + batch]
-                vectors = self.encoder.passages([part_texts[i] for i in part])
-                fresh += [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(part)]
-            if fresh:
-                self.cache.put_many(fresh)
-                known.update(fresh)
+            keys, known = self._known(part_texts, batch)
             for i, key in enumerate(keys):
                 vector = np.frombuffer(known[key], dtype=np.float32)
                 if out is None:
@@ -311,6 +311,27 @@ class Embedder:
                 out[first + i] = vector
         assert out is not None
         return out
+
+    def warm(self, texts: Sequence[str], batch: int = 32, chunk: int = 2048) -> None:
+        """Embed what the cache lacks of `texts`, keeping nothing but the cache's copy (a
+        topic's claims are read back only for the few candidates of a question)."""
+        for first in range(0, len(texts), chunk):
+            self._known(texts[first: first + chunk], batch)
+
+    def _known(self, texts: Sequence[str], batch: int) -> tuple[list[bytes], dict[bytes, bytes]]:
+        """The cache keys of `texts` and every one's vector, embedding (and caching) the missing."""
+        keys = [VectorCache.key(self.identity, t) for t in texts]
+        known = self.cache.get_many(keys)
+        todo = list({k: i for i, k in enumerate(keys) if k not in known}.values())  # a text once
+        fresh: list[tuple[bytes, bytes]] = []
+        for start in range(0, len(todo), batch):
+            part = todo[start: start + batch]
+            vectors = self.encoder.passages([texts[i] for i in part])
+            fresh += [(keys[i], vectors[j].astype(np.float32).tobytes()) for j, i in enumerate(part)]
+        if fresh:
+            self.cache.put_many(fresh)
+            known.update(fresh)
+        return keys, known
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +341,7 @@ class Similarities:
     passage: Vectors  # to the topic's passage
     phrasing: Vectors  # to the closest of the topic's phrasings (-1 for a topic without any)
     alive: npt.NDArray[np.bool_]  # which rows are live topics
+    question: Vectors  # the question's own vector
 
 
 class SemanticIndex:
@@ -358,6 +380,8 @@ class SemanticIndex:
             owners += [row] * len(mine)
         self._phrasings = self.embedder.vectors(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         self._owner = np.asarray(owners, dtype=np.int32)
+        for first in range(0, len(docs), 512):  # (not every claim text of a large base at once)
+            self.embedder.warm([t for doc in docs[first: first + 512] for t in claim_texts(doc)])
         self._used, self._dead_phrasings = len(owners), 0
 
     def upsert(self, doc: TopicDocument) -> None:
@@ -370,6 +394,7 @@ class SemanticIndex:
             self._topic_of.append(doc.topic_id)
         self._matrix[row] = vector
         self._alive[row] = True
+        self.embedder.warm(claim_texts(doc))
         texts = phrasings(doc)
         # (cached ones cost a lookup: only a new or changed phrasing is embedded)
         vectors = self.embedder.vectors(texts) if texts else np.zeros((0, vector.shape[0]), dtype=np.float32)
@@ -452,7 +477,7 @@ class SemanticIndex:
         n = len(self._topic_of)
         if not self._row_of:
             empty = np.zeros(0, dtype=np.float32)
-            return Similarities(empty, empty, np.zeros(0, dtype=np.bool_))
+            return Similarities(empty, empty, np.zeros(0, dtype=np.bool_), empty)
         q = self.embedder.question(question)
         best = np.full(n, -1.0, dtype=np.float32)
         if self._used:
@@ -460,7 +485,25 @@ class SemanticIndex:
             sims = self._phrasings[: self._used] @ q
             live = owner >= 0
             np.maximum.at(best, owner[live], sims[live])
-        return Similarities(self._matrix[:n] @ q, best, self._alive[:n])
+        return Similarities(self._matrix[:n] @ q, best, self._alive[:n], q)
+
+    def claim_similarities(self, question: Vectors, docs: Sequence[TopicDocument]) -> npt.NDArray[np.float64]:
+        """For each of a question's candidate topics, its closest claim's cosine similarity.
+
+        The claims' vectors are not held here (at 100,000 topics they would be most of the
+        memory): they were embedded into the cache when the topic was indexed, and a question
+        reads back only its few candidates' (a cache without a disk may have let them go: then
+        they are embedded again)."""
+        texts = [claim_texts(d) for d in docs]
+        flat = [t for mine in texts for t in mine]
+        if not flat or not len(question):
+            return np.zeros(len(docs), dtype=np.float64)
+        sims = self.embedder.vectors(flat) @ question
+        out, first = np.empty(len(docs), dtype=np.float64), 0
+        for i, mine in enumerate(texts):
+            out[i] = float(sims[first: first + len(mine)].max())
+            first += len(mine)
+        return out
 
     @property
     def topic_of(self) -> list[str | None]:
