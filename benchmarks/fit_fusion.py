@@ -287,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
              f"answer ≥ {answer}, suggest ≥ {suggest}"]
     for base in bases:
         o = outcome([s for s in oof if s.base == base], answer, suggest)
-        lines.append(f"  {base:<14} answered right {o['answered_right']:5.1f}%  wrong {o['wrong']:4.1f}% of all  "
-                     f"oos answered {o['oos_answered']:4.1f}%  right topic offered {o['right_offered']:5.1f}%")
+        lines.append(f"  {base:<27} answered right {o['answered_right']:5.1f}%  wrong {o['wrong']:4.1f}% of all  "
+                     f"oos answered {o['oos_answered']:4.1f}%  offered {o['right_offered']:5.1f}%")
     lines.append("Reliability of the left-out probabilities (after the isotonic map):")
     lines += ["  " + line for line in reliability(oof).splitlines()]
     report = "\n".join(lines)

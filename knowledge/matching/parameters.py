@@ -119,15 +119,15 @@ class FusionParameters:
 
 # --- Below: written by benchmarks/fit_fusion.py ---
 # Leave-one-claim-base-out on the calibration split (1880 questions): answer ≥ 0.89, suggest ≥ 0.21
-#   sudan-war      answered right  79.4%  wrong  1.9% of all  oos answered  8.3%  right topic offered 100.0%
-#   maui-wildfire  answered right  63.5%  wrong  1.9% of all  oos answered  2.8%  right topic offered  97.6%
-#   beirut-port-explosion answered right  57.1%  wrong  0.6% of all  oos answered  2.8%  right topic offered  96.8%
-#   kenya-finance-bill-protests answered right  61.9%  wrong  1.2% of all  oos answered  5.6%  right topic offered  97.6%
-#   iran-amini-protests answered right  62.7%  wrong  1.2% of all  oos answered  5.6%  right topic offered  97.6%
-#   bangladesh-2024-uprising answered right  62.7%  wrong  1.2% of all  oos answered  2.8%  right topic offered  96.0%
-#   tigray-war     answered right  74.6%  wrong  0.6% of all  oos answered  2.8%  right topic offered  97.6%
-#   myanmar-coup-2021 answered right  67.5%  wrong  1.2% of all  oos answered  5.6%  right topic offered  92.9%
-#   devset         answered right  81.0%  wrong  1.7% of all  oos answered  6.6%  right topic offered  99.8%
+#   sudan-war                   answered right 79.4%  wrong 1.9% of all  oos answered 8.3%  offered 100.0%
+#   maui-wildfire               answered right 63.5%  wrong 1.9% of all  oos answered 2.8%  offered 97.6%
+#   beirut-port-explosion       answered right 57.1%  wrong 0.6% of all  oos answered 2.8%  offered 96.8%
+#   kenya-finance-bill-protests answered right 61.9%  wrong 1.2% of all  oos answered 5.6%  offered 97.6%
+#   iran-amini-protests         answered right 62.7%  wrong 1.2% of all  oos answered 5.6%  offered 97.6%
+#   bangladesh-2024-uprising    answered right 62.7%  wrong 1.2% of all  oos answered 2.8%  offered 96.0%
+#   tigray-war                  answered right 74.6%  wrong 0.6% of all  oos answered 2.8%  offered 97.6%
+#   myanmar-coup-2021           answered right 67.5%  wrong 1.2% of all  oos answered 5.6%  offered 92.9%
+#   devset                      answered right 81.0%  wrong 1.7% of all  oos answered 6.6%  offered 99.8%
 # Reliability of the left-out probabilities (after the isotonic map):
 #   confidence   questions  right first (observed)
 #   0.0–0.1          245     5.3%

@@ -1,11 +1,12 @@
 """Accuracy floors of the fused matcher (what the bot runs) on the calibration split.
 
 The calibration split is what the fused decision was fitted on (benchmarks/fit_fusion.py,
-one claim base left out at a time): sudan-war and maui-wildfire from heldout/, and the
+one claim base left out at a time): eight new-crisis bases from heldout/ (sudan-war,
+maui-wildfire, and six written later by helpers that never saw the matcher), and the
 development base with its three question files. These floors are today's figures rounded
 down by about two questions; they catch a regression, they do not flatter: the figures
-that count are the test split's (nagorno-karabakh-2023, derna-floods), which no test
-reads — benchmarks/matching.py measures them.
+that count are the test splits' (nagorno-karabakh-2023, derna-floods; turkey-syria-earthquake,
+niger-coup-2023), which no test reads — benchmarks/matching.py measures them.
 
 The rule the decision was fitted to: wrong answers (the wrong topic's claims, or any answer
 to an out-of-scope question) ≤ 2% of all questions; the right topic within the buttons.
@@ -28,15 +29,19 @@ WRONG_CEILING = 2.0
 
 # claim base: (its question files, answered-right floor, top-3 floor). The rule holds per
 # claim base, as it was fitted: the development base's three question files count together.
+# (In-sample figures since the refit on nine bases with each candidate's closest claim and
+# the years and names its text lacks: sudan-war 79.4, maui-wildfire 64.3, beirut 57.9,
+# kenya 65.1, iran 63.5, bangladesh 64.3, tigray 75.4, myanmar 68.3, devset base 80.3 — the
+# development base down from 84.3: it weighs a ninth of the fit now, not a third.)
+NEW_CRISES = {
+    "sudan-war": 77.5, "maui-wildfire": 62.5, "beirut-port-explosion": 56.0, "kenya-finance-bill-protests": 63.0,
+    "iran-amini-protests": 61.5, "bangladesh-2024-uprising": 62.5, "tigray-war": 73.5, "myanmar-coup-2021": 66.5,
+}
 SETS = {
-    "sudan-war": (HELDOUT / "sudan-war.claims.yaml", (HELDOUT / "sudan-war.questions.jsonl",), 70.5, 98.0),
-    "maui-wildfire": (HELDOUT / "maui-wildfire.claims.yaml", (HELDOUT / "maui-wildfire.questions.jsonl",),
-                      50.5, 98.0),
-    # (84.3% since the multi-vector refit, down from 85.2%: the conditional logit trusts the
-    # lexical matcher's answers a little less, as the other bases taught it; left out, 81.9%
-    # against 80.1% before)
+    **{name: (HELDOUT / f"{name}.claims.yaml", (HELDOUT / f"{name}.questions.jsonl",), floor, 98.0)
+       for name, floor in NEW_CRISES.items()},
     "devset": (HERE / "devset.claims.yaml", (HERE / "devset.questions.jsonl", HERE / "fresh1.questions.jsonl",
-                                             HERE / "fresh2.questions.jsonl"), 83.5, 99.0),
+                                             HERE / "fresh2.questions.jsonl"), 78.5, 99.0),
 }
 
 

@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from knowledge.matching import Embedder, HybridMatcher, Matcher, VectorCache, load_encoder
+from knowledge.matching.fusion import FEATURES
 from knowledge.matching.parameters import FITTED
-from knowledge.matching.semantic import Encoder, Vectors, passage, phrasings
+from knowledge.matching.semantic import Encoder, Rows, Vectors, claim_texts, passage, phrasings
 from tests.matching.test_matcher import DOCS
 
 
@@ -104,8 +105,9 @@ def test_topic_vectors_are_cached_on_disk_across_restarts(encoder: Encoder, tmp_
     first = Counting(encoder)
     # (without the seed base's shipped vectors: some of these topics are seed topics)
     HybridMatcher(embedder=Embedder(first, VectorCache(cache, bundled=None))).build(DOCS)
-    # A passage per topic, and each of its phrasings (title, aliases) on its own.
-    texts = {passage(d) for d in DOCS} | {t for d in DOCS for t in phrasings(d)}
+    # A passage per topic, each of its phrasings (title, aliases) and each of its claims on its own.
+    texts = {passage(d) for d in DOCS} | {t for d in DOCS for t in phrasings(d)} | \
+        {t for d in DOCS for t in claim_texts(d)}
     assert first.passages_embedded == len(texts) > len(DOCS)
     # A restart: a new process has an empty memory, the file is still there.
     second = Counting(encoder)
@@ -241,7 +243,7 @@ def test_the_service_answers_other_languages_and_learns_a_new_topic_at_once(enco
     german = service.ask("c1", "Wurde das Kraftwerk in Schebekino beschossen?")
     assert german.topic is not None and german.topic.id == topic.id or \
         german.suggestions and german.suggestions[0].id == topic.id, german
-    assert counting.passages_embedded == 2  # the new topic (with its claim) and its title, nothing else
+    assert counting.passages_embedded == 3  # the new topic (with its claim), its title and its claim, nothing else
     service.close()
 
 
@@ -260,3 +262,54 @@ def test_a_linked_question_is_its_topic_near_verbatim_and_a_part_of_it_is_not() 
         assert hit is not None and hit.topic_id == "belgorod-casualties", asked
     assert index.match("the people living near the border") is None  # part of an alias: too little
     assert index.match("how bad was the Kerch bridge damage") is None
+
+
+def test_int8_rows_keep_cosine_similarities_to_a_thousandth() -> None:
+    """The index keeps its vectors as int8 codes (a quarter of float32's memory at 100,000
+    topics); similarities must stay where the fusion's margins can't tell the difference."""
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((1000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    q = vectors[7] + 0.5 * vectors[8]
+    q /= np.linalg.norm(q)
+    rows = Rows(len(vectors), 384)
+    rows[0:1000] = vectors
+    assert rows.codes.dtype == np.int8 and rows.codes.nbytes == vectors.nbytes // 4
+    exact = vectors @ q
+    assert np.abs(rows.dot(q, len(vectors)) - exact).max() < 2e-3
+    # Grown, written one row at a time and taken apart, the rows stay the same vectors.
+    grown = rows.grown(1500, 384, len(rows))
+    grown[1200] = vectors[7]
+    assert abs(float(grown.dot(q, 1201)[1200]) - float(exact[7])) < 2e-3
+    assert np.array_equal(grown.take([7, 1200]).codes[0], grown.take([7, 1200]).codes[1])
+    assert not grown.dot(q, 1500)[1000:1200].any()  # room not yet used scores nothing
+
+
+def test_a_question_about_what_one_party_says_finds_that_claim(embedder: Embedder) -> None:
+    """Each claim is its own vector: the closest claim of a candidate is one of the fusion's
+    features, read back from the cache for the question's few candidates only."""
+    m = HybridMatcher(embedder=embedder)
+    m.build(DOCS)
+    ids, x = m.features("did washington endorse strikes inside russia?")
+    clm = dict(zip(ids, x[:, FEATURES.index("clm")], strict=True))
+    assert max(clm, key=clm.__getitem__) == "belgorod-us-position", clm
+    assert x[ids.index("belgorod-us-position"), FEATURES.index("clm_rr")] == 1.0
+
+
+@pytest.mark.parametrize(("question", "years", "names"), [
+    ("How many people were killed in the Belgorod raid in 2023?", 0, 0),
+    ("How many people were killed in the Belgorod raid in 2019?", 1, 0),
+    ("Did the United States support the Belgorod raid?", 0, 0),
+    ("Did Japan support the Belgorod raid?", 0, 1),  # a name the topic's own text lacks
+    ("Did the UAE support the raid on Belgorod?", 0, 1),  # an acronym too
+    ("Unterstützten die Vereinigten Staaten den Angriff auf Belgorod?", 0, 0),  # German capitalises nouns
+])
+def test_years_and_names_a_candidate_lacks(embedder: Embedder, question: str, years: int, names: int) -> None:
+    """The same kind of question about another year or country is told apart from the topic
+    by what the candidate's own text (claims, parties, event) does not have."""
+    m = HybridMatcher(embedder=embedder)
+    m.build(DOCS)
+    ids, x = m.features(question)
+    topic = "belgorod-casualties" if "killed" in question else "belgorod-us-position"
+    row = x[ids.index(topic)]
+    assert (row[FEATURES.index("missing_years")], row[FEATURES.index("missing_names")]) == (years, names)
