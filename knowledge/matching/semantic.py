@@ -59,6 +59,10 @@ GROWTH = 8
 CLAIMS_PER_TOPIC = 12  # a topic's claims compared one by one with a question (the first ones: more is rare)
 CLAIM_WORDS = 4  # a claim text shorter than this is a figure's unit or wording, not a statement
 MEMORY_CACHE = 4096  # topic vectors kept in memory across matchers of one process (~6 MB; the disk keeps the rest)
+# Questions recently embedded (~1.5 MB): in a crisis the same question comes again and again
+# ("how many died?", a channel's auto-answer, the same words in another server), and
+# embedding it is nearly all a question costs.
+QUESTION_CACHE = 1024
 
 _warned: set[str] = set()
 _encoders: dict[str, Encoder] = {}
@@ -281,13 +285,27 @@ class Embedder:
     def __init__(self, encoder: Encoder, cache: VectorCache | None = None) -> None:
         self.encoder = encoder
         self.cache = cache if cache is not None else VectorCache()
+        self._questions: OrderedDict[str, Vectors] = OrderedDict()
+        self._questions_lock = threading.Lock()  # (matchers ask from worker threads)
 
     @property
     def identity(self) -> str:
         return self.encoder.identity
 
     def question(self, text: str) -> Vectors:
-        return np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
+        """The question's unit vector; one asked recently (the very same text) is not embedded again."""
+        with self._questions_lock:
+            vector = self._questions.get(text)
+            if vector is not None:
+                self._questions.move_to_end(text)
+                return vector
+        vector = np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
+        vector.flags.writeable = False  # (shared by every caller that asks it again)
+        with self._questions_lock:
+            self._questions[text] = vector
+            while len(self._questions) > QUESTION_CACHE:
+                self._questions.popitem(last=False)
+        return vector
 
     def topics(self, docs: Sequence[TopicDocument]) -> Vectors:
         """One unit vector per topic (its passage), from the cache where it has them."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.matching import Embedder, HybridMatcher, Matcher, VectorCache, load_encoder
+from knowledge.matching import Embedder, HybridMatcher, Matcher, VectorCache, load_encoder, semantic
 from knowledge.matching.fusion import FEATURES
 from knowledge.matching.parameters import FITTED
 from knowledge.matching.semantic import Encoder, Rows, Vectors, claim_texts, passage, phrasings
@@ -29,17 +29,19 @@ def matcher(embedder: Embedder) -> HybridMatcher:
 
 
 class Counting:
-    """An encoder that counts the topic passages it is asked to embed."""
+    """An encoder that counts the topic passages and the questions it is asked to embed."""
 
     def __init__(self, real: Encoder) -> None:
         self.real = real
         self.passages_embedded = 0
+        self.questions_embedded = 0
 
     @property
     def identity(self) -> str:
         return self.real.identity
 
     def queries(self, texts: list[str]) -> Vectors:  # type: ignore[override]
+        self.questions_embedded += len(texts)
         return self.real.queries(texts)
 
     def passages(self, texts: list[str]) -> Vectors:  # type: ignore[override]
@@ -207,6 +209,27 @@ def test_a_fresh_install_embeds_nothing_for_the_seed_base(encoder: Encoder) -> N
     counting = Counting(encoder)
     Embedder(counting, VectorCache(None)).topics(docs)
     assert docs and counting.passages_embedded == 0, "seed vectors are stale: run scripts/make_seed_embeddings.py"
+
+
+def test_a_question_asked_again_is_not_embedded_again(encoder: Encoder,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # Embedding is nearly all a question costs, and in a crisis members repeat each other.
+    monkeypatch.setattr(semantic, "QUESTION_CACHE", 2)
+    counting = Counting(encoder)
+    matcher = HybridMatcher(embedder=Embedder(counting, VectorCache(None)))
+    matcher.build(DOCS)
+    asked = "How many people died when the Kerch bridge was hit?"
+    first = matcher.match(asked)
+    assert counting.questions_embedded == 1
+    again = matcher.match(asked)
+    assert counting.questions_embedded == 1
+    assert [(c.topic_id, c.score) for c in again.candidates] == [(c.topic_id, c.score) for c in first.candidates]
+    assert again.decision == first.decision and again.confidence == first.confidence
+    # Bounded: two other questions push the first out, and it is embedded anew.
+    matcher.match("Who attacked the Crimean bridge?")
+    matcher.match("¿Cuántas personas murieron en el mercado de Donetsk?")
+    matcher.match(asked)
+    assert counting.questions_embedded == 4
 
 
 def test_the_service_answers_other_languages_and_learns_a_new_topic_at_once(encoder: Encoder,
