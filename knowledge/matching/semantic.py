@@ -26,6 +26,7 @@ answers on the lexical signal alone.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -279,14 +280,21 @@ class VectorCache:
             self._memory.popitem(last=False)
 
 
+def _embed_question(encoder: Encoder, text: str) -> Vectors:
+    vector = np.asarray(encoder.queries([text])[0], dtype=np.float32)
+    vector.flags.writeable = False  # (shared by every caller that asks it again)
+    return vector
+
+
 class Embedder:
     """An encoder and its vector cache: what a process shares between its matchers."""
 
     def __init__(self, encoder: Encoder, cache: VectorCache | None = None) -> None:
         self.encoder = encoder
         self.cache = cache if cache is not None else VectorCache()
-        self._questions: OrderedDict[str, Vectors] = OrderedDict()
-        self._questions_lock = threading.Lock()  # (matchers ask from worker threads)
+        # (bounded and thread-safe; a question only in memory, never in the disk cache)
+        self._question: Callable[[str], Vectors] = functools.lru_cache(maxsize=QUESTION_CACHE)(
+            functools.partial(_embed_question, encoder))
 
     @property
     def identity(self) -> str:
@@ -294,18 +302,7 @@ class Embedder:
 
     def question(self, text: str) -> Vectors:
         """The question's unit vector; one asked recently (the very same text) is not embedded again."""
-        with self._questions_lock:
-            vector = self._questions.get(text)
-            if vector is not None:
-                self._questions.move_to_end(text)
-                return vector
-        vector = np.asarray(self.encoder.queries([text])[0], dtype=np.float32)
-        vector.flags.writeable = False  # (shared by every caller that asks it again)
-        with self._questions_lock:
-            self._questions[text] = vector
-            while len(self._questions) > QUESTION_CACHE:
-                self._questions.popitem(last=False)
-        return vector
+        return self._question(text)
 
     def topics(self, docs: Sequence[TopicDocument]) -> Vectors:
         """One unit vector per topic (its passage), from the cache where it has them."""
