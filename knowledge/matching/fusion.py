@@ -63,6 +63,12 @@ FEATURES: tuple[str, ...] = (
     "unknown",  # share of the question's words the claim base does not know, rarer words counting more
     "names",  # rare words (names, places) that no topic has: "the *Rwandan* genocide"
     "other_names",  # capitalised common words no topic has, mid-sentence: "famine in *Gaza*", "sirens in *Japan*"
+    # A question in another language: its words are unknown to the base for another reason
+    # than being about something else, and only the semantic signal can read it.
+    "non_english",  # share of the question's words that no English word list has (names count too)
+    "non_english_margin",  # … times the semantic lead of the semantically best topic
+    "non_english_phr_margin",  # … times the phrasing lead of the topic with the closest phrasing
+    "non_english_gap",  # … times how far below the best topic's similarity this one's is
     # What of the question this candidate's own text (its claims, parties, event) lacks: the
     # same kind of question about another place or year ("the *2019* fuel protests", "was
     # the *US* election rigged" against a topic about another country's election).
@@ -102,7 +108,7 @@ def _top(values: npt.NDArray[np.float32], live: npt.NDArray[np.intp], topic_of: 
 
 def candidate_features(
     lexical: MatchResult, sims: Similarities, topic_of: Sequence[str | None], row_of: dict[str, int], pool: int,
-    unknown: float, names: int, other_names: int,
+    unknown: float, names: int, other_names: int, non_english: float,
 ) -> tuple[list[str], npt.NDArray[np.float64]]:
     """The candidates of both signals and their features (one row each, in `FEATURES` order,
     but for the `CANDIDATE_TEXT_FEATURES` that `HybridMatcher.features` adds)."""
@@ -149,6 +155,10 @@ def candidate_features(
             unknown,
             float(min(names, 3)),
             float(min(other_names, 3)),
+            non_english,
+            non_english * margin,
+            non_english * phr_margin,
+            non_english * (s - best),
         ))
     return ids, np.asarray(rows, dtype=np.float64).reshape(len(ids), len(FEATURES) - len(CANDIDATE_TEXT_FEATURES))
 
@@ -236,7 +246,8 @@ class HybridMatcher(Matcher):
         names = sum(1 for u in q.units if u.name)
         english = self._reads_as_english(question)
         ids, x = candidate_features(lexical, sims, self.semantic.topic_of, self.semantic.row_of,
-                                    self.params.pool, unknown, names, self._other_names(question) if english else 0)
+                                    self.params.pool, unknown, names, self._other_names(question) if english else 0,
+                                    self._non_english(question))
         docs = [self._docs.get(t) for t in ids]
         known = [d for d in docs if d is not None]
         by_claim = dict(zip((d.topic_id for d in known),
@@ -251,6 +262,18 @@ class HybridMatcher(Matcher):
         are all unknown to the English lists)."""
         lower = [w for w in _WORD.findall(question) if w.islower()]
         return bool(lower) and sum(self._rank(w) < self._p.chatter_rank for w in lower) * 2 >= len(lower)
+
+    def _non_english(self, question: str) -> float:
+        """The share of the question's words that are in no English word list (any script;
+        a name counts too): high for a question in another language, whatever its topic.
+
+        (Fitted beside the semantic leads, it let the fusion trust e5 more for such a
+        question: on the calibration bases, left out in turn, questions in other languages
+        answered right went from 58.9 to 70.3%.)"""
+        words = [w.lower() for w in _WORD.findall(question)]
+        if not words:
+            return 0.0
+        return sum(self._rank(w) >= self._p.rare for w in words) / len(words)
 
     def _terms(self, doc: TopicDocument) -> tuple[frozenset[str], frozenset[str]]:
         """The years and the words of a topic's own text (its event, claims, parties, phrasings)."""

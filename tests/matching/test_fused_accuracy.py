@@ -29,20 +29,20 @@ WRONG_CEILING = 2.0
 
 # claim base: (its question files, answered-right floor, top-3 floor). The rule holds per
 # claim base, as it was fitted: the development base's three question files count together.
-# (In-sample figures since the refit on nine bases — as written and after members' questions
-# are linked — with each candidate's closest claim and the years and names its text lacks:
-# sudan-war 80.2, maui-wildfire 64.3, beirut 61.1, kenya 63.5, iran 61.1, bangladesh 63.5,
-# tigray 72.2, myanmar 68.3, devset base 80.3 — the development base down from 84.3: it
-# weighs a ninth of the fit now, not a third.)
+# (In-sample figures since the refit with how far the question is from English (2026-12-07):
+# sudan-war 81.7, maui-wildfire 65.9, beirut 57.1, kenya 62.7, iran 64.3, bangladesh 62.7,
+# tigray 70.6, myanmar 61.9, devset base 82.9. Before it: 80.2, 64.3, 61.1, 63.5, 61.1, 63.5,
+# 72.2, 68.3, 80.3 — questions in other languages gained, and a few English questions on
+# beirut and myanmar that the old fit answered are offered as buttons now.)
 NEW_CRISES = {
-    "sudan-war": 78.5, "maui-wildfire": 62.5, "beirut-port-explosion": 59.5, "kenya-finance-bill-protests": 62.0,
-    "iran-amini-protests": 59.5, "bangladesh-2024-uprising": 62.0, "tigray-war": 70.5, "myanmar-coup-2021": 66.5,
+    "sudan-war": 80.0, "maui-wildfire": 64.0, "beirut-port-explosion": 55.5, "kenya-finance-bill-protests": 61.0,
+    "iran-amini-protests": 62.5, "bangladesh-2024-uprising": 61.0, "tigray-war": 69.0, "myanmar-coup-2021": 60.0,
 }
 SETS = {
     **{name: (HELDOUT / f"{name}.claims.yaml", (HELDOUT / f"{name}.questions.jsonl",), floor, 98.0)
        for name, floor in NEW_CRISES.items()},
     "devset": (HERE / "devset.claims.yaml", (HERE / "devset.questions.jsonl", HERE / "fresh1.questions.jsonl",
-                                             HERE / "fresh2.questions.jsonl"), 78.5, 99.0),
+                                             HERE / "fresh2.questions.jsonl"), 81.0, 99.0),
 }
 
 

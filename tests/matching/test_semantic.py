@@ -61,6 +61,35 @@ def test_questions_in_other_languages_find_the_english_topic(matcher: HybridMatc
     assert result.candidates and result.candidates[0].topic_id == topic, result
 
 
+@pytest.mark.parametrize(("question", "topic"), [
+    ("كم عدد القتلى في انفجار جسر القرم؟", "kerch-casualties"),  # Arabic
+    ("Сколько людей погибло при взрыве на Крымском мосту?", "kerch-casualties"),  # Russian
+    ("Quem atacou a ponte da Crimeia?", "kerch-responsibility"),  # Portuguese
+    ("Combien de personnes sont mortes dans l'explosion du pont de Kertch ?", "kerch-casualties"),  # French
+])
+def test_questions_in_other_languages_are_answered_not_only_offered(matcher: HybridMatcher, question: str,
+                                                                     topic: str) -> None:
+    """A member who asks in their own language gets the claims, not "did you mean" buttons:
+    the fusion knows the question is in another language (its words are in no English list),
+    so the lexical signal's silence does not count against the semantic one."""
+    result = matcher.match(question)
+    assert result.decision == "answer" and result.candidates[0].topic_id == topic, result
+
+
+@pytest.mark.parametrize(("question", "low", "high"), [
+    ("Who attacked the Crimea bridge?", 0.0, 0.0),
+    ("Did Aung San Suu Kyi win the 2020 election?", 0.2, 0.4),  # names count, but the sentence is English
+    ("Combien de personnes sont mortes ?", 0.75, 1.0),
+    ("Сколько людей погибло при взрыве на Крымском мосту?", 1.0, 1.0),
+    ("كم عدد القتلى في انفجار جسر القرم؟", 1.0, 1.0),
+])
+def test_how_far_a_question_is_from_english(embedder: Embedder, question: str, low: float, high: float) -> None:
+    m = HybridMatcher(embedder=embedder)
+    m.build(DOCS)
+    _, x = m.features(question)
+    assert low <= x[0, FEATURES.index("non_english")] <= high
+
+
 def test_the_lexical_matcher_alone_cannot_read_them() -> None:
     # What the semantic signal adds: the words-only matcher finds nothing in Arabic.
     lexical = Matcher()
