@@ -3,15 +3,16 @@
 For a question, the candidates are the best few of each signal. Each candidate is described
 by a handful of features (`FEATURES`): where the lexical matcher ranks it and what it
 decided, its cosine similarity to the question and how far that is from the best, whether
-both signals agree, and what of the question the claim base does not know (names of other
-places and people). A conditional logit (`parameters.FITTED`, fitted by
-`benchmarks/fit_fusion.py` with claim bases left out in turn) scores every candidate, and
-the candidates compete with one another and with "none of them": P(candidate i) =
-exp(zᵢ) / (1 + Σⱼ exp(zⱼ)). Two strong candidates share the probability, so neither is
-answered with the confidence one of them alone would get — which is what a question that
-fits two topics is. An isotonic map fitted on the left-out bases turns the best
-candidate's probability into the reported confidence, and two thresholds on it decide:
-answer, "did you mean", or nothing.
+both signals agree, what of the question the claim base does not know (names of other
+places and people), and how far the question is from English (a question in another
+language is unknown to the lexical signal for another reason than being off-topic). A
+conditional logit (`parameters.FITTED`, fitted by `benchmarks/fit_fusion.py` with claim
+bases left out in turn) scores every candidate, and the candidates compete with one
+another and with "none of them": P(candidate i) = exp(zᵢ) / (1 + Σⱼ exp(zⱼ)). Two strong
+candidates share the probability, so neither is answered with the confidence one of them
+alone would get — which is what a question that fits two topics is. An isotonic map
+fitted on the left-out bases turns the best candidate's probability into the reported
+confidence, and two thresholds on it decide: answer, "did you mean", or nothing.
 
 A channel's event context reaches the fusion through the lexical features (the lexical
 matcher prefers the context's topics); the semantic similarity does not depend on it.
