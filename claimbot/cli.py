@@ -247,7 +247,9 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
             print()
             return 0
         command = line.strip()
-        if command in (":quit", ":q", ":exit"):
+        # (a bare "quit" or "exit" too: it is never a question about a crisis, and as one
+        # it would land in the moderators' unanswered questions)
+        if command in (":quit", ":q", ":exit") or command.lower() in ("quit", "exit"):
             return 0
         if command == ":help":
             print(tr(CHAT_HELP))

@@ -81,6 +81,15 @@ def test_chat_gives_the_same_answers(env: dict[str, str]) -> None:
     assert "No sourced claims" in done.stdout
 
 
+@pytest.mark.parametrize("word", ["quit", "Exit", ":quit"])
+def test_quit_leaves_the_chat_and_is_not_noted_as_a_question(env: dict[str, str], word: str) -> None:
+    done = claimbot(env, "chat", stdin=f"{word}\nhow many casualties?\n")
+    assert done.returncode == 0, done.stderr
+    assert "No sourced claims" not in done.stdout  # (it was not asked)
+    assert claimbot(env, "ask", "how many casualties?").stdout.strip() not in done.stdout  # (nor what came after)
+    assert word.lower() not in claimbot(env, "gaps", "--json").stdout.lower()
+
+
 def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> None:
     fork_seed(env)
     assert claimbot(env, "validate", str(SEED)).stdout.startswith(f"{SEED}: ok")
