@@ -314,6 +314,11 @@ def cmd_export(service: ClaimService, args: argparse.Namespace) -> int:
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if followed := service.answering_bases(args.community):
+        # (stderr: what is written stays the knowledge file)
+        print(f"This holds this community's own claims only. Its answers also come from what it follows: "
+              f"{', '.join(followed)}. To curate and export one as your own: claimbot base fork {followed[0]}",
+              file=sys.stderr)
     return 0
 
 

@@ -320,8 +320,7 @@ class ClaimService:
         # Just set up with nothing of its own: no need to read its (empty) claim base.
         own = self._current(community, empty=set_up == "new-empty")
         own.set_up = own.set_up or set_up is not None
-        own.follows = tuple(b for b in self.store.followed_bases(community)
-                            if not b.withdrawn and b.community != community)
+        own.follows = tuple(self._answering_bases(community))
         found = [Source(None, community, own.kb, own.metas, own.matcher, own.phrasings)]
         for base in own.follows:
             state = self._current(base.community)
@@ -551,6 +550,15 @@ class ClaimService:
     def followed_bases(self, community: str) -> list[PublishedBase]:
         """What `community` follows, withdrawn bases included (their `withdrawn` says so)."""
         return self.store.followed_bases(community)
+
+    def answering_bases(self, community: str) -> list[str]:
+        """The names of the followed bases `community`'s answers draw on besides its own claims
+        (not withdrawn). An export holds only its own claims: a community that follows the
+        seed and has none exports an empty file, and is told why."""
+        return [b.name for b in self._answering_bases(community)]
+
+    def _answering_bases(self, community: str) -> list[PublishedBase]:
+        return [b for b in self.store.followed_bases(community) if not b.withdrawn and b.community != community]
 
     def own_base(self, community: str) -> PublishedBase | None:
         """The name `community`'s own claims are published under (also when withdrawn)."""

@@ -117,6 +117,22 @@ def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> 
     assert claimbot(env, "export").stdout == changed.read_text()  # nothing from the bad file
 
 
+def test_export_of_a_community_that_only_follows_says_so_beside_the_file(env: dict[str, str], tmp_path: Path) -> None:
+    done = claimbot(env, "export")
+    assert done.returncode == 0, done.stderr
+    assert "topics" not in done.stdout  # the file: its own claims, which are none yet
+    assert claimbot(env, "validate", str(_write(tmp_path / "empty.yaml", done.stdout))).returncode == 0
+    assert "own claims only" in done.stderr and "claimbot base fork belgorod-incursion" in done.stderr
+    fork_seed(env)
+    done = claimbot(env, "export")
+    assert "belgorod-casualties" in done.stdout and done.stderr == ""
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_export_claimreview(env: dict[str, str]) -> None:
     fork_seed(env)
     data = json.loads(claimbot(env, "export", "--format", "claimreview").stdout)

@@ -405,17 +405,23 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         community = str(interaction.guild_id)
         await defer(interaction, ephemeral=True)  # a large base takes a while to write out
 
-        def export() -> bytes:
+        def export() -> tuple[bytes, list[str]]:
             if format == "claimreview":
-                return json.dumps(claimreview_jsonld(self.service.knowledge(community), self.service.metas(community)),
+                data = json.dumps(claimreview_jsonld(self.service.knowledge(community), self.service.metas(community)),
                                   ensure_ascii=False, indent=2).encode()
-            return self.service.export(community).encode()
+            else:
+                data = self.service.export(community).encode()
+            return data, self.service.answering_bases(community)
 
-        data = await off_loop(interaction, export, ephemeral=True)
+        data, followed = await off_loop(interaction, export, ephemeral=True)
         name = "claimreview.jsonld" if format == "claimreview" else "claims.yaml"
-        await respond(interaction, content=speech_for(interaction).tr("This server's claim base ({format}).",
-                                                                      format=format),
-                      file=discord.File(io.BytesIO(data), name), ephemeral=True)
+        said = speech_for(interaction)
+        content = said.tr("This server's claim base ({format}).", format=format)
+        if followed:  # (a server that follows the seed and has no claims of its own gets an empty file: say why)
+            content += "\n" + said.tr("It holds this server's own claims only. Answers here also come from the claim "
+                                       "bases it follows: {names}. `/base fork` makes one this server's own, to "
+                                       "curate and export.", names=said.join(followed))
+        await respond(interaction, content=content, file=discord.File(io.BytesIO(data), name), ephemeral=True)
 
     @app_commands.command(name="import", description="Load a knowledge file: validated, previewed, all or nothing")
     @moderator_only()

@@ -66,6 +66,30 @@ async def test_a_follower_answers_from_a_published_base_live_and_forks_it(start_
     assert "followed claim base" not in text(mine) and "Reuters" in text(mine) and "AFP" not in text(mine)
 
 
+async def test_an_export_from_a_server_that_follows_says_what_it_leaves_out(start_bot: BotFactory,
+                                                                            fake_discord: FakeDiscord) -> None:
+    fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
+    await start_bot()
+    await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")  # (set up: it follows the seed)
+
+    async def export() -> tuple[str, bytes]:
+        seen = len(fake_discord.requests)
+        await fake_discord.send_slash(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", None, subcommand="export",
+                                      permissions=MANAGE_MESSAGES)
+        reply = await final_reply(fake_discord, after=seen)
+        (data,) = reply.files.values()
+        return reply.json["data"]["content"], data
+
+    # Its own claims are none: the file is empty, and the moderator is told why and what to do.
+    content, data = await export()
+    assert data.startswith(b"claimbot: 2") and b"topics" not in data
+    assert "own claims only" in content and "belgorod-incursion" in content and "/base fork" in content
+    # Forked, the claims are its own: in the file, and nothing left out to explain.
+    await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "fork", {"name": "belgorod-incursion"})
+    content, data = await export()
+    assert b"belgorod-casualties" in data and "own claims only" not in content
+
+
 async def test_a_bad_base_command_says_why_and_changes_nothing(start_bot: BotFactory,
                                                               fake_discord: FakeDiscord) -> None:
     fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
