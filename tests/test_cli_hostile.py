@@ -43,12 +43,18 @@ def test_a_history_limit_past_any_number_sqlite_takes(env: dict[str, str]) -> No
 
 
 def test_output_piped_into_a_reader_that_stops_early(env: dict[str, str]) -> None:
-    claimbot(env, "ask", "seed me")  # the first run loads the seed claim base
+    # Claims of its own (a community that only follows the seed exports an empty file): ~100 kB,
+    # more than a pipe holds, so the export is still writing when the reader goes away.
+    claimbot(env, "base", "fork", "belgorod-incursion")
+    # (as a shell runs it: with PYTHONUNBUFFERED set, as CI may, Python drops what a pipe's
+    # reader left unread without an error, and nothing here would be tested)
+    buffered = {k: v for k, v in env.items() if k != "PYTHONUNBUFFERED"}
     shell = subprocess.run(
-        f"{sys.executable} -m claimbot export | head -c 10 > /dev/null; exit ${{PIPESTATUS[0]}}",
-        shell=True, executable="/bin/bash", env=env, capture_output=True, text=True, timeout=60, cwd=ROOT)
+        f"{sys.executable} -m claimbot export | dd bs=1 count=10 status=none > /dev/null; exit ${{PIPESTATUS[0]}}",
+        shell=True, executable="/bin/bash", env=buffered, capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert "Traceback" not in shell.stderr and "BrokenPipe" not in shell.stderr, shell.stderr
     assert shell.stderr == ""
+    assert shell.returncode == 141  # stopped by the broken pipe (dd reads 10 bytes, one at a time, and leaves)
 
 
 @pytest.mark.sqlite_only  # the PostgreSQL store's busy error: tests/knowledge/test_postgres.py
