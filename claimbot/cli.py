@@ -421,7 +421,10 @@ def cmd_history(service: ClaimService, args: argparse.Namespace) -> int:
     entries = service.history(args.community, kind=args.kind, record_id=args.record_id,
                               limit=args.limit, newest_first=True)
     if not entries:
-        print("No changes recorded.")
+        followed = service.answering_bases(args.community)
+        print("No changes recorded." if not followed else
+              "No changes recorded in this community's own claims. Its answers also come from what it follows: "
+              f"{', '.join(followed)} (their history is their publishers').")
     for entry in entries:
         print(describe_entry(entry))
     return 0

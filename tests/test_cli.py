@@ -117,15 +117,20 @@ def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> 
     assert claimbot(env, "export").stdout == changed.read_text()  # nothing from the bad file
 
 
-def test_export_of_a_community_that_only_follows_says_so_beside_the_file(env: dict[str, str], tmp_path: Path) -> None:
+def test_export_and_history_of_a_community_that_only_follows_say_what_they_leave_out(
+        env: dict[str, str], tmp_path: Path) -> None:
     done = claimbot(env, "export")
     assert done.returncode == 0, done.stderr
     assert "topics" not in done.stdout  # the file: its own claims, which are none yet
     assert claimbot(env, "validate", str(_write(tmp_path / "empty.yaml", done.stdout))).returncode == 0
     assert "own claims only" in done.stderr and "claimbot base fork belgorod-incursion" in done.stderr
+    history = claimbot(env, "history", "--id", "russia-70-attackers-killed").stdout
+    assert "in this community's own claims" in history and "belgorod-incursion" in history
     fork_seed(env)
     done = claimbot(env, "export")
     assert "belgorod-casualties" in done.stdout and done.stderr == ""
+    history = claimbot(env, "history", "--id", "no-such-claim").stdout
+    assert history.strip() == "No changes recorded."  # (nothing followed: nothing else to say)
 
 
 def _write(path: Path, text: str) -> Path:

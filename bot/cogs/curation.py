@@ -345,10 +345,22 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.command(name="history", description="Who changed a claim, when, before → after")
     @moderator_only()
     async def history(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        lines = await off_loop(interaction, self.curator.history, str(interaction.guild_id), claim, ephemeral=True)
-        text = ("\n".join(lines).replace("```", "`\u200b``") if lines
-                else speech_for(interaction).tr("No history for {claim}.", claim=claim))
-        await respond(interaction, content=_clip(f"```\n{text}\n```"), ephemeral=True)
+        community = str(interaction.guild_id)
+
+        def read() -> tuple[list[str], list[str]]:
+            return self.curator.history(community, claim), self.service.answering_bases(community)
+
+        lines, followed = await off_loop(interaction, read, ephemeral=True)
+        if lines:
+            content = "```\n" + "\n".join(lines).replace("```", "`\u200b``") + "\n```"
+        else:
+            said = speech_for(interaction)
+            content = "```\n" + said.tr("No history for {claim}.", claim=claim).replace("```", "`\u200b``") + "\n```"
+            if followed:  # (the claim may well be a followed base's: its history is its publisher's)
+                content += "\n" + said.tr("This server's own claims have none. Its answers also come from the claim "
+                                           "bases it follows ({names}), whose history is their publishers'.",
+                                           names=said.join(followed))
+        await respond(interaction, content=_clip(content), ephemeral=True)
 
     @app_commands.command(name="gaps", description="What members asked that the claim base could not answer")
     @app_commands.describe(days="How far back to look")

@@ -66,7 +66,7 @@ async def test_a_follower_answers_from_a_published_base_live_and_forks_it(start_
     assert "followed claim base" not in text(mine) and "Reuters" in text(mine) and "AFP" not in text(mine)
 
 
-async def test_an_export_from_a_server_that_follows_says_what_it_leaves_out(start_bot: BotFactory,
+async def test_export_and_history_from_a_server_that_follows_say_what_they_leave_out(start_bot: BotFactory,
                                                                             fake_discord: FakeDiscord) -> None:
     fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
     await start_bot()
@@ -84,6 +84,13 @@ async def test_an_export_from_a_server_that_follows_says_what_it_leaves_out(star
     content, data = await export()
     assert data.startswith(b"claimbot: 2") and b"topics" not in data
     assert "own claims only" in content and "belgorod-incursion" in content and "/base fork" in content
+    # … and so is the history of a claim it answers from the followed base.
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", {"claim": "russia-70-attackers-killed"},
+                                  subcommand="history", permissions=MANAGE_MESSAGES)
+    history = (await final_reply(fake_discord, after=seen)).json["data"]["content"]
+    assert "No history for russia-70-attackers-killed" in history
+    assert "own claims have none" in history and "belgorod-incursion" in history
     # Forked, the claims are its own: in the file, and nothing left out to explain.
     await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "fork", {"name": "belgorod-incursion"})
     content, data = await export()

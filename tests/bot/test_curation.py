@@ -95,6 +95,14 @@ async def test_a_member_without_the_role_is_refused_every_command(bot: ClaimBot,
     assert bot.service.export(str(GUILD)) == before
 
 
+async def test_a_claim_id_that_is_markdown_stays_inside_the_history_block(bot: ClaimBot,
+                                                                          fake_discord: FakeDiscord) -> None:
+    reply = await slash(fake_discord, "history", {"claim": "x```\n@everyone [click](https://evil.example)"})
+    content = reply["data"]["content"]
+    assert "No history for" in content
+    assert content.count("```") == 2 and content.startswith("```") and content.endswith("```")  # one block, closed
+
+
 async def test_status_change_is_in_history_and_updates_earlier_answers(bot: ClaimBot,
                                                                       fake_discord: FakeDiscord) -> None:
     earlier = await ask(fake_discord, "how many casualties?")
