@@ -333,11 +333,20 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.describe(text="Words from the party's name or the statement")
     @moderator_only()
     async def search(self, interaction: discord.Interaction[ClaimBot], text: str) -> None:
-        rows = await off_loop(interaction, self.curator.claim_choices, str(interaction.guild_id), text, 15,
-                              ephemeral=True)
+        community = str(interaction.guild_id)
+
+        def read() -> tuple[list[tuple[str, str]], list[str]]:
+            return self.curator.claim_choices(community, text, 15), self.service.answering_bases(community)
+
+        rows, followed = await off_loop(interaction, read, ephemeral=True)
         if not rows:
-            await respond(interaction, content=_clip(speech_for(interaction).tr(
-                "No claims match \u201c{text}\u201d.", text=plain(text))), ephemeral=True)
+            said = speech_for(interaction)
+            content = said.tr("No claims match \u201c{text}\u201d.", text=plain(text))
+            if followed:  # (what its answers show may be a followed base's claims)
+                content += "\n" + said.tr("Only this server's own claims are searched. Its answers also come from "
+                                           "the claim bases it follows ({names}); `/base fork` makes one this "
+                                           "server's own.", names=said.join(followed))
+            await respond(interaction, content=_clip(content), ephemeral=True)
             return
         lines = [f"`{cid}` — {plain(label)}" for cid, label in rows]
         await respond(interaction, content=_clip("\n".join(lines)), ephemeral=True)

@@ -66,35 +66,38 @@ async def test_a_follower_answers_from_a_published_base_live_and_forks_it(start_
     assert "followed claim base" not in text(mine) and "Reuters" in text(mine) and "AFP" not in text(mine)
 
 
-async def test_export_and_history_from_a_server_that_follows_say_what_they_leave_out(start_bot: BotFactory,
-                                                                            fake_discord: FakeDiscord) -> None:
+async def test_export_history_and_search_from_a_server_that_follows_say_what_they_leave_out(
+        start_bot: BotFactory, fake_discord: FakeDiscord) -> None:
     fake_discord.add_guild(FOLLOWER, "Follower", channels={FOLLOWER_CHANNEL: "general"})
     await start_bot()
     await ask(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "how many casualties?")  # (set up: it follows the seed)
 
-    async def export() -> tuple[str, bytes]:
+    async def claim(sub: str, options: dict[str, Any] | None = None) -> tuple[str, bytes | None]:
+        """A moderator's /claim command: the reply's text, and its file if any."""
         seen = len(fake_discord.requests)
-        await fake_discord.send_slash(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", None, subcommand="export",
+        await fake_discord.send_slash(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", options, subcommand=sub,
                                       permissions=MANAGE_MESSAGES)
         reply = await final_reply(fake_discord, after=seen)
-        (data,) = reply.files.values()
-        return reply.json["data"]["content"], data
+        return reply.json["data"]["content"], next(iter(reply.files.values()), None)
 
-    # Its own claims are none: the file is empty, and the moderator is told why and what to do.
-    content, data = await export()
-    assert data.startswith(b"claimbot: 2") and b"topics" not in data
+    # Its own claims are none: the file is empty, and the moderator is told why and what to do …
+    content, data = await claim("export")
+    assert data is not None and data.startswith(b"claimbot: 2") and b"topics" not in data
     assert "own claims only" in content and "belgorod-incursion" in content and "/base fork" in content
-    # … and so is the history of a claim it answers from the followed base.
-    seen = len(fake_discord.requests)
-    await fake_discord.send_slash(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", {"claim": "russia-70-attackers-killed"},
-                                  subcommand="history", permissions=MANAGE_MESSAGES)
-    history = (await final_reply(fake_discord, after=seen)).json["data"]["content"]
+    # … and so for the history and the search of a claim its answers show from the followed base.
+    history, _ = await claim("history", {"claim": "russia-70-attackers-killed"})
     assert "No history for russia-70-attackers-killed" in history
     assert "own claims have none" in history and "belgorod-incursion" in history
-    # Forked, the claims are its own: in the file, and nothing left out to explain.
+    found, _ = await claim("search", {"text": "gladkov"})
+    assert "No claims match" in found and "Only this server's own claims are searched" in found
+    assert "belgorod-incursion" in found
+
+    # Forked, the claims are its own: in the file and found, and nothing left out to explain.
     await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "fork", {"name": "belgorod-incursion"})
-    content, data = await export()
-    assert b"belgorod-casualties" in data and "own claims only" not in content
+    content, data = await claim("export")
+    assert data is not None and b"belgorod-casualties" in data and "own claims only" not in content
+    found, _ = await claim("search", {"text": "gladkov"})
+    assert "gladkov-one-civilian-killed" in found and "searched" not in found
 
 
 async def test_a_bad_base_command_says_why_and_changes_nothing(start_bot: BotFactory,
