@@ -553,8 +553,9 @@ class ClaimService:
 
     def answering_bases(self, community: str) -> list[str]:
         """The names of the followed bases `community`'s answers draw on besides its own claims
-        (not withdrawn). An export holds only its own claims: a community that follows the
-        seed and has none exports an empty file, and is told why."""
+        (not withdrawn). A moderator's export, history and search read only its own claims: a
+        community that follows the seed and has none would get an empty file, "no changes",
+        "no claims match" for what its answers show, and is told why instead."""
         return [b.name for b in self._answering_bases(community)]
 
     def _answering_bases(self, community: str) -> list[PublishedBase]:
