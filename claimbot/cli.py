@@ -292,9 +292,12 @@ def cmd_import(service: ClaimService, args: argparse.Namespace) -> int:
         for change in plan.changes:
             extra = f" ({', '.join(change.fields)})" if change.fields else ""
             print(f"  {change.action} {change.kind} {change.id}{extra}")
-        return 0
-    plan = service.import_knowledge(args.community, incoming, args.actor)
-    print(f"{args.file}: {plan.summary()}")
+    else:
+        plan = service.import_knowledge(args.community, incoming, args.actor)
+        print(f"{args.file}: {plan.summary()}")
+    if twice := service.bases_sharing_topics(args.community, plan):
+        print(f"Some of its topics are also in what this community follows ({', '.join(twice)}): answers offer "
+              f"both. If the file is your copy of it: claimbot base unfollow {twice[0]}", file=sys.stderr)
     return 0
 
 

@@ -558,6 +558,15 @@ class ClaimService:
         "no claims match" for what its answers show, and is told why instead."""
         return [b.name for b in self._answering_bases(community)]
 
+    def bases_sharing_topics(self, community: str, plan: ImportPlan) -> list[str]:
+        """The followed bases that already have a topic this import would create: with both,
+        answers offer that topic twice (the community's own and the base's, labelled). What a
+        moderator who imports a copy of a followed base by hand should hear before writing it."""
+        created = {c.id for c in plan.changes if c.kind == "topic" and c.action == "create"}
+        if not created:
+            return []
+        return [s.base for s in self.sources(community)[1:] if s.base is not None and created & s.kb.topics.keys()]
+
     def _answering_bases(self, community: str) -> list[PublishedBase]:
         return [b for b in self.store.followed_bases(community) if not b.withdrawn and b.community != community]
 

@@ -133,6 +133,18 @@ def test_export_and_history_of_a_community_that_only_follows_say_what_they_leave
     assert history.strip() == "No changes recorded."  # (nothing followed: nothing else to say)
 
 
+def test_importing_a_copy_of_a_followed_base_says_its_topics_would_be_offered_twice(env: dict[str, str]) -> None:
+    dry = claimbot(env, "import", str(SEED), "--dry-run")
+    assert "would 51 to create" in dry.stdout
+    assert "also in what this community follows (belgorod-incursion)" in dry.stderr
+    assert "claimbot base unfollow belgorod-incursion" in dry.stderr
+    done = claimbot(env, "import", str(SEED))
+    assert "51 to create" in done.stdout and "claimbot base unfollow belgorod-incursion" in done.stderr
+    assert claimbot(env, "base", "unfollow", "belgorod-incursion").returncode == 0
+    again = claimbot(env, "import", str(SEED))
+    assert "unchanged" in again.stdout and again.stderr == ""  # one copy now: nothing to warn of
+
+
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path

@@ -466,9 +466,12 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             await reply_ephemeral(interaction, too_large)
             return
         community = str(interaction.guild_id)
+        def plan_upload() -> tuple[ImportPlan, list[str]]:
+            plan = self.service.plan_upload(community, data, file.filename)
+            return plan, self.service.bases_sharing_topics(community, plan)
+
         try:
-            plan: ImportPlan = await off_loop(interaction, self.service.plan_upload, community, data,
-                                              file.filename, ephemeral=True)
+            plan, twice = await off_loop(interaction, plan_upload, ephemeral=True)
         except ClaimbotError as exc:
             await reply_ephemeral(interaction, _clip(said.tr("Nothing was imported.") +
                                                      f"\n```\n{_fence(exc.say(said))}\n```"))
@@ -482,6 +485,10 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         more = ("\n" + said.plural("… and {n} more", "… and {n} more", len(plan.changes) - 30)
                 if len(plan.changes) > 30 else "")
         head = said.tr("`{file}` would {summary}:", file=_name(file.filename), summary=plan.summary())
+        if twice:  # (a copy of a followed base, imported by hand: say so before it is written)
+            head = said.tr("Some of its topics are also in the claim bases this server follows ({names}): answers "
+                           "would offer both. If the file is this server's copy of one, `/base unfollow` it.",
+                           names=said.join(twice)) + "\n" + head
         await respond(interaction, content=_clip(f"{head}\n{preview}{more}"),
                       view=ImportConfirm(self, community, interaction.user.id, plan, file.filename, said),
                       ephemeral=True)

@@ -7,7 +7,7 @@ from typing import Any
 from knowledge.curation import Curator
 from tests.fakediscord import FakeDiscord
 
-from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR, BotFactory, final_reply
+from .conftest import CHANNEL, GUILD, MANAGE_MESSAGES, MEMBER, MODERATOR, SEED, BotFactory, final_reply
 
 FOLLOWER = 700000000000000777
 FOLLOWER_CHANNEL = 800000000000000777
@@ -91,6 +91,14 @@ async def test_export_history_and_search_from_a_server_that_follows_say_what_the
     found, _ = await claim("search", {"text": "gladkov"})
     assert "No claims match" in found and "Only this server's own claims are searched" in found
     assert "belgorod-incursion" in found
+
+    # A moderator who uploads a copy of the followed base by hand hears that answers would offer both.
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash_with_file(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", "import", "file",
+                                            "belgorod.yaml", SEED.read_bytes(), permissions=MANAGE_MESSAGES)
+    preview = (await final_reply(fake_discord, after=seen)).json["data"]["content"]
+    assert "would 51 to create" in preview
+    assert "also in the claim bases this server follows (belgorod-incursion)" in preview and "/base unfollow" in preview
 
     # Forked, the claims are its own: in the file and found, and nothing left out to explain.
     await slash(fake_discord, FOLLOWER, FOLLOWER_CHANNEL, "fork", {"name": "belgorod-incursion"})
