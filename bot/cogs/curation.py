@@ -466,6 +466,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             await reply_ephemeral(interaction, too_large)
             return
         community = str(interaction.guild_id)
+
         def plan_upload() -> tuple[ImportPlan, list[str]]:
             plan = self.service.plan_upload(community, data, file.filename)
             return plan, self.service.bases_sharing_topics(community, plan)
