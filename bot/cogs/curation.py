@@ -360,15 +360,13 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             return self.curator.history(community, claim), self.service.answering_bases(community)
 
         lines, followed = await off_loop(interaction, read, ephemeral=True)
-        if lines:
-            content = "```\n" + "\n".join(lines).replace("```", "`\u200b``") + "\n```"
-        else:
-            said = speech_for(interaction)
-            content = "```\n" + said.tr("No history for {claim}.", claim=claim).replace("```", "`\u200b``") + "\n```"
-            if followed:  # (the claim may well be a followed base's: its history is its publisher's)
-                content += "\n" + said.tr("This server's own claims have none. Its answers also come from the claim "
-                                           "bases it follows ({names}), whose history is their publishers'.",
-                                           names=said.join(followed))
+        said = speech_for(interaction)
+        text = "\n".join(lines) if lines else said.tr("No history for {claim}.", claim=claim)
+        content = f"```\n{_fence(text)}\n```"
+        if not lines and followed:  # (the claim may well be a followed base's: its history is its publisher's)
+            content += "\n" + said.tr("This server's own claims have none. Its answers also come from the claim "
+                                       "bases it follows ({names}), whose history is their publishers'.",
+                                       names=said.join(followed))
         await respond(interaction, content=_clip(content), ephemeral=True)
 
     @app_commands.command(name="gaps", description="What members asked that the claim base could not answer")
