@@ -133,6 +133,7 @@ WRONG_BUDGET = 0.02  # the issue's rule: wrong answers â‰¤ 2% of all questions â
 SAFETY = 0.0  # (room below the budget; the rule "on every left-out base" is already the cautious one)
 L2 = 5.0  # ridge on standardised features (29 features, 3,651 asked questions): 1 to 40 within a point of it left out
 PARAMETERS = ROOT / "knowledge" / "matching" / "parameters.py"
+THRESHOLDS = np.round(np.arange(0.05, 0.99, 0.01), 2)  # the answer and suggest thresholds tried
 
 
 @dataclass
@@ -300,16 +301,15 @@ def calibrate(oof: list[Scored], knots: tuple[tuple[float, float], ...]) -> list
 
 
 def choose_thresholds(oof: list[Scored]) -> tuple[float, float]:
-    grid = np.round(np.arange(0.05, 0.99, 0.01), 2)
     bases = sorted({s.base for s in oof})
     answer = 0.99
-    for t in grid:
+    for t in THRESHOLDS:
         if all(outcome([s for s in oof if s.base == b], float(t), 0.0)["wrong"] <= 100 * (WRONG_BUDGET - SAFETY)
                for b in bases):
             answer = float(t)
             break
     best = (-1e9, answer)
-    for t in grid[grid < answer]:
+    for t in THRESHOLDS[THRESHOLDS < answer]:
         gain = 0.0
         for s in oof:
             if not (t <= s.p_best < answer):
@@ -323,8 +323,7 @@ def choose_thresholds(oof: list[Scored]) -> tuple[float, float]:
 def pooled_threshold(oof: list[Scored]) -> float:
     """The rule not taken, for comparison: the lowest answer threshold at which wrong answers
     stay within `WRONG_BUDGET` of all the bases' questions together."""
-    grid = np.round(np.arange(0.05, 0.99, 0.01), 2)
-    return next((float(t) for t in grid if outcome(oof, float(t), 0.0)["wrong"] <= 100 * WRONG_BUDGET), 0.99)
+    return next((float(t) for t in THRESHOLDS if outcome(oof, float(t), 0.0)["wrong"] <= 100 * WRONG_BUDGET), 0.99)
 
 
 def rule_left_out(oof: list[Scored], rule: Callable[[list[Scored]], float]) -> str:
