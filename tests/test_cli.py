@@ -122,7 +122,9 @@ def test_export_and_history_of_a_community_that_only_follows_say_what_they_leave
     done = claimbot(env, "export")
     assert done.returncode == 0, done.stderr
     assert "topics" not in done.stdout  # the file: its own claims, which are none yet
-    assert claimbot(env, "validate", str(_write(tmp_path / "empty.yaml", done.stdout))).returncode == 0
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(done.stdout, encoding="utf-8")
+    assert claimbot(env, "validate", str(empty)).returncode == 0
     assert "own claims only" in done.stderr and "claimbot base fork belgorod-incursion" in done.stderr
     history = claimbot(env, "history", "--id", "russia-70-attackers-killed").stdout
     assert "in this community's own claims" in history and "belgorod-incursion" in history
@@ -143,11 +145,6 @@ def test_importing_a_copy_of_a_followed_base_says_its_topics_would_be_offered_tw
     assert claimbot(env, "base", "unfollow", "belgorod-incursion").returncode == 0
     again = claimbot(env, "import", str(SEED))
     assert "unchanged" in again.stdout and again.stderr == ""  # one copy now: nothing to warn of
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_export_claimreview(env: dict[str, str]) -> None:
