@@ -29,6 +29,7 @@ import json
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.scoring import Outcome, Question, Report, best_threshold, load_questions, run, score  # noqa: E402
+from benchmarks.scoring import Outcome, Question, Report, best_threshold, latency_summary, load_questions, run, score  # noqa: E402
 from knowledge.documents import topic_documents  # noqa: E402
 from knowledge.knowledge_file import load_knowledge_file  # noqa: E402
 from knowledge.matching import Matcher, TopicDocument  # noqa: E402
@@ -444,6 +445,20 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(1)
     sample = rng.sample(questions, k=min(SCALE_QUESTIONS, len(questions)))
     scale: dict[str, object] = {}
+    shared = embedder() if sizes and "claimbot" in names else None
+    if shared is not None:
+        # The floor under every latency below: embedding the question, which no size of base
+        # changes (each question is new to the model here, as it is to a bot).
+        encoder = shared.encoder  # type: ignore[attr-defined]
+        encoder.queries(["warm up"])
+        model_latencies = []
+        for question in sample:
+            start = time.perf_counter()
+            encoder.queries([question.q])
+            model_latencies.append((time.perf_counter() - start) * 1000)
+        model_ms = latency_summary(model_latencies)
+        report["question_model_ms"] = model_ms
+        out += ["", f"the question model alone ({encoder.identity}), {len(sample)} sampled questions (ms): {model_ms}"]
     for size in sizes:
         docs = synthetic(base, size)
         reports = {}

@@ -84,6 +84,13 @@ def run(ask: Ask, questions: Sequence[Question]) -> tuple[list[Outcome], list[fl
     return outcomes, latencies
 
 
+def latency_summary(latencies: Sequence[float]) -> dict[str, float]:
+    """Mean and 99th percentile, in ms."""
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))] if ordered else 0.0
+    return {"mean": round(statistics.fmean(latencies), 3) if latencies else 0.0, "p99": round(p99, 3)}
+
+
 def score(questions: Sequence[Question], outcomes: Sequence[Outcome], latencies: Sequence[float],
           threshold: float | None = None) -> Report:
     """In-scope top-1: answered with an acceptable topic. OOS false answer: answered at all."""
@@ -112,12 +119,10 @@ def score(questions: Sequence[Question], outcomes: Sequence[Outcome], latencies:
         if not ok:
             failures.append((question.q, question.topic, got))
     in_scope = [h for kind in hits.values() for h in kind]
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))] if ordered else 0.0
     return Report(
         top1=_pct(in_scope), top3=_pct(top3), oos_false_answer_rate=_pct(oos),
         per_kind={kind: _pct(values) for kind, values in sorted(hits.items())},
-        latency_ms={"mean": round(statistics.fmean(latencies), 3) if latencies else 0.0, "p99": round(p99, 3)},
+        latency_ms=latency_summary(latencies),
         failures=failures, threshold=threshold,
         ranked_top1=_pct(first), wrong_rate=_pct(wrong),
         per_lang={lang: _pct(values) for lang, values in sorted(langs.items())},
