@@ -110,6 +110,20 @@ async def off_loop(interaction: discord.Interaction[Any], func: Callable[..., T]
         _in_flight -= 1
 
 
+async def domain_work(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `func(*args, **kwargs)` where commands' domain work runs, for work that has no
+    interaction to acknowledge (a message in chat): on the same few threads, after any
+    acknowledgement waiting to go out, and counted in the queue that decides when to defer.
+    A busy auto-answer channel must not take the GIL from members' commands."""
+    global _in_flight
+    _in_flight += 1
+    try:
+        call = functools.partial(contextvars.copy_context().run, functools.partial(func, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(_executor, _timed, call)
+    finally:
+        _in_flight -= 1
+
+
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = False, update: bool = False) -> None:
     """Acknowledge now, answer later; a no-op when the interaction is already acknowledged."""
     if interaction.response.is_done():

@@ -393,22 +393,40 @@ class ClaimService:
         else:
             answer = Answer(question=text, decision="none", confidence=confidence, language=language)
         if record:
-            self.store.record_question(
-                community,
-                text,
-                channel=channel,
-                topic_id=answer.topic.key if answer.topic else None,
-                answered=answer.answered,
-            )
-            if not answer.answered:
-                # The member is told the question "has been noted for the moderators": it
-                # is written before they read that, so a process killed a moment later
-                # loses none of them (answered ones, only statistics, go in the next batch).
-                try:
-                    self.store.flush_questions()
-                except StoreError as exc:
-                    log.warning("an unanswered question stays queued for the next batch: %s", exc)
+            self._record(community, answer, channel)
         return answer
+
+    def auto_answer(self, community: str, message: str, *, min_confidence: float, event_id: str | None = None,
+                    channel: str | None = None, language: str = DEFAULT_LANGUAGE) -> Answer | None:
+        """A message in a channel where moderators switched auto-answer on: its answer when one
+        fits with at least `min_confidence`, else None — and then nothing is recorded. Such
+        a channel is a conversation: most messages are not questions to the bot, nobody was
+        told their words were "noted", and chat ("good morning", a phone number) must not
+        reach the moderators' gaps or the digest's "still unanswered".
+
+        Raises QuestionError for a message that cannot be asked (empty, too long)."""
+        answer = self.ask(community, message, event_id=event_id, channel=channel, record=False, language=language)
+        if not answer.answered or answer.confidence < min_confidence:
+            return None
+        self._record(community, answer, channel)
+        return answer
+
+    def _record(self, community: str, answer: Answer, channel: str | None) -> None:
+        self.store.record_question(
+            community,
+            answer.question,
+            channel=channel,
+            topic_id=answer.topic.key if answer.topic else None,
+            answered=answer.answered,
+        )
+        if not answer.answered:
+            # The member is told the question "has been noted for the moderators": it
+            # is written before they read that, so a process killed a moment later
+            # loses none of them (answered ones, only statistics, go in the next batch).
+            try:
+                self.store.flush_questions()
+            except StoreError as exc:
+                log.warning("an unanswered question stays queued for the next batch: %s", exc)
 
     def answer_topic(self, community: str, key: str, *, question: str = "",
                      language: str | None = DEFAULT_LANGUAGE) -> Answer | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -18,12 +17,12 @@ from knowledge.storage import ChannelSettings
 from ..client import ClaimBot
 from ..i18n import LANGUAGE_CHOICES, choose, remember_languages, speech_for
 from ..render import answer_pages
-from ..respond import after_reply, off_loop, reply_ephemeral, respond
+from ..respond import after_reply, domain_work, off_loop, reply_ephemeral, respond
 from ..views import answer_view
 
 log = logging.getLogger(__name__)
 
-MENTION = re.compile(r"<@!?\d+>")
+MENTION = re.compile(r"<@!?(\d+)>")
 
 
 class Asking(commands.Cog):
@@ -46,6 +45,15 @@ class Asking(commands.Cog):
                       guild=guild)
         answer = self.service.ask(str(guild_id), question, event_id=settings.event_id, channel=str(channel_id),
                                   language=said.language)
+        return answer, said
+
+    def _auto_answer(self, guild_id: int, channel_id: int, message: str, *, guild: discord.Locale | None,
+                     settings: ChannelSettings) -> tuple[Answer | None, Speech]:
+        """Blocking: a message in an auto-answer channel, answered only when the answer is sure."""
+        said = choose(channel=settings.language, server=settings.server_language, guild=guild)
+        answer = self.service.auto_answer(str(guild_id), message, event_id=settings.event_id,
+                                          channel=str(channel_id), language=said.language,
+                                          min_confidence=self.bot.settings.auto_answer_min_confidence)
         return answer, said
 
     async def _remember(self, guild_id: int, channel_id: int, message_id: int | None, answer: Answer) -> None:
@@ -83,15 +91,17 @@ class Asking(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is None or self.bot.user is None:
             return
-        mentioned = self.bot.user in message.mentions
+        # Named in the text, not merely replied to: a reply pings the replied-to author by
+        # default, and "thanks!" under an answer is no question.
+        mentioned = any(int(uid) == self.bot.user.id for uid in MENTION.findall(message.content))
         # Read once: it says whether to answer at all, about which event, and in which language.
-        settings = await asyncio.to_thread(self._settings, message.guild.id, message.channel.id)
+        settings = await domain_work(self._settings, message.guild.id, message.channel.id)
         guild_locale = message.guild.preferred_locale
         if mentioned:
             question = MENTION.sub(" ", message.content)
             try:
-                answer, said = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id, question,
-                                                       guild=guild_locale, settings=settings)
+                answer, said = await domain_work(self._ask, message.guild.id, message.channel.id, question,
+                                                 guild=guild_locale, settings=settings)
             except QuestionError as exc:
                 said = choose(channel=settings.language, server=settings.server_language, guild=guild_locale)
                 await self._reply(message, content=exc.say(said))
@@ -100,24 +110,32 @@ class Asking(commands.Cog):
             if not settings.auto_answer:
                 return
             try:
-                answer, said = await asyncio.to_thread(self._ask, message.guild.id, message.channel.id,
-                                                       message.content, guild=guild_locale, settings=settings)
+                sure, said = await domain_work(self._auto_answer, message.guild.id, message.channel.id,
+                                               message.content, guild=guild_locale, settings=settings)
             except QuestionError:
                 return  # not a question: stay quiet in a conversation
-            if not answer.answered or answer.confidence < self.bot.settings.auto_answer_min_confidence:
+            if sure is None:
                 return  # only confident answers interrupt a conversation
+            answer = sure
         embeds = answer_pages(answer, said)
         sent = await self._reply(message, embed=embeds[0], view=answer_view(answer, said, 0, len(embeds)))
         if sent is not None:
             await self._remember(message.guild.id, sent.channel.id, sent.id, answer)
 
     async def _reply(self, message: discord.Message, **kwargs: Any) -> discord.Message | None:
+        sent: discord.Message
         try:
-            sent: discord.Message = await message.reply(mention_author=False, **kwargs)
+            sent = await message.reply(mention_author=False, **kwargs)
             return sent
         except discord.Forbidden:
-            log.warning("missing permission to reply in channel %s of guild %s (needs Send Messages and Embed Links)",
-                        message.channel.id, message.guild.id if message.guild else None)
+            pass  # a reply also needs Read Message History: a plain message may still go through
+        try:
+            sent = await message.channel.send(**kwargs)
+            return sent
+        except discord.Forbidden:
+            log.warning("missing permission to answer in channel %s of guild %s (needs Send Messages and Embed "
+                        "Links; Read Message History to reply)", message.channel.id,
+                        message.guild.id if message.guild else None)
             return None
 
 

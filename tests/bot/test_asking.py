@@ -14,6 +14,7 @@ from knowledge.storage import Write
 from tests.fakediscord import FakeDiscord
 
 from .conftest import AUTO_CHANNEL, CHANNEL, GUILD, MEMBER, BotFactory, final_reply
+from .test_curation import slash
 
 CALLBACK = r"/interactions/\d+/[^/]+/callback"
 EPHEMERAL = 64
@@ -47,8 +48,7 @@ async def test_slash_ask_answers_with_every_partys_version(bot: ClaimBot, fake_d
 
 
 async def test_mention_gets_the_same_answer_as_a_reply(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
-    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> how many casualties?",
-                                    mentions_bot=True)
+    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> how many casualties?")
     reply = await fake_discord.wait_for_request("POST", rf"/channels/{CHANNEL}/messages")
     assert_casualties_embed(reply.json["embeds"][0])
     assert str(reply.json["message_reference"]["channel_id"]) == str(CHANNEL)
@@ -69,6 +69,59 @@ async def test_auto_answer_channel_answers_confidently_and_ignores_chatter(
     await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "how many casualties were there")
     await asyncio.sleep(0.2)
     assert fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages") == []
+
+
+async def test_chat_in_an_auto_answer_channel_is_not_kept_for_the_moderators(
+    bot: ClaimBot, fake_discord: FakeDiscord
+) -> None:
+    bot.service.set_auto_answer(str(GUILD), str(AUTO_CHANNEL), True)
+    for chat in ("good morning everyone", "my phone number is 555-0123 call me"):
+        await fake_discord.send_message(GUILD, AUTO_CHANNEL, MEMBER, chat)
+    await fake_discord.send_message(GUILD, AUTO_CHANNEL, MEMBER, "how many casualties were there")
+    await fake_discord.wait_for_request("POST", rf"/channels/{AUTO_CHANNEL}/messages")
+    gaps = (await slash(fake_discord, "gaps"))["data"]["content"]
+    assert "No unanswered questions" in gaps and "555-0123" not in gaps
+    # Asked of the bot by name, the same words are a question the moderators should see.
+    seen = len(fake_discord.requests)
+    await fake_discord.send_message(GUILD, AUTO_CHANNEL, MEMBER, "<@900000000000000001> who won the match?")
+    await fake_discord.wait_for_request("POST", rf"/channels/{AUTO_CHANNEL}/messages", after=seen)
+    assert "who won the match" in (await slash(fake_discord, "gaps"))["data"]["content"]
+
+
+async def test_a_reply_to_the_bots_answer_is_not_a_question(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> how many casualties?")
+    await fake_discord.wait_for_request("POST", rf"/channels/{CHANNEL}/messages")
+    answer = fake_discord.latest_message(CHANNEL)
+    # Discord's client pings the replied-to author by default: the bot is in `mentions`, not in the text.
+    thanks = await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "thanks!", reply_to=answer)
+    assert [int(u["id"]) for u in thanks["mentions"]] == [900000000000000001]
+    await asyncio.sleep(0.3)
+    assert len(fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages")) == 1
+    assert "No unanswered questions" in (await slash(fake_discord, "gaps"))["data"]["content"]
+    # Named in a reply, it is asked.
+    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> who were the attackers?",
+                                    reply_to=answer)
+    for _ in range(50):
+        if len(fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages")) == 2:
+            break
+        await asyncio.sleep(0.1)
+    second = fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages")[-1].json
+    assert second["embeds"][0]["title"] == "Who were the attackers in the Belgorod raid?"
+
+
+async def test_without_read_message_history_the_answer_is_a_plain_message(
+    bot: ClaimBot, fake_discord: FakeDiscord
+) -> None:
+    # A reply needs Read Message History; Send Messages alone still lets the member have the answer.
+    fake_discord.fail_next("POST", rf"/channels/{CHANNEL}/messages", 403, 50013, "Missing Permissions")
+    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> how many casualties?")
+    for _ in range(50):
+        if len(fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages")) == 2:
+            break
+        await asyncio.sleep(0.1)
+    refused, sent = fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages")
+    assert "message_reference" in refused.json and "message_reference" not in sent.json
+    assert_casualties_embed(sent.json["embeds"][0])
 
 
 async def test_a_claim_with_everyone_pings_nobody(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
@@ -151,8 +204,7 @@ async def test_a_failing_command_tells_the_user_and_the_bot_keeps_going(
 
 async def test_a_rate_limited_reply_is_retried(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     fake_discord.rate_limit_next("POST", rf"/channels/{CHANNEL}/messages", retry_after=0.3)
-    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> how many casualties?",
-                                    mentions_bot=True)
+    await fake_discord.send_message(GUILD, CHANNEL, MEMBER, "<@900000000000000001> how many casualties?")
     await fake_discord.wait_for_request("POST", rf"/channels/{CHANNEL}/messages")
     for _ in range(50):
         attempts = fake_discord.matching("POST", rf"/channels/{CHANNEL}/messages")

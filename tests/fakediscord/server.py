@@ -46,6 +46,7 @@ from .limits import invalid_form_body, message_problems
 DISCORD_EPOCH_MS = 1420070400000
 APP_ID = 900000000000000001
 BOT_USER_ID = APP_ID
+USER_MENTION = re.compile(r"<@!?(\d+)>")
 _counter = itertools.count(1)
 
 
@@ -242,6 +243,11 @@ class FakeDiscord:
         """The id of the message created by the latest interaction response."""
         return list(self._originals.values())[-1]
 
+    def latest_message(self, channel_id: int) -> dict[str, Any]:
+        """The newest message in a channel, as Discord holds it (e.g. the bot's reply, to reply to)."""
+        return max((m for m in self._messages.values() if int(m["channel_id"]) == channel_id),
+                   key=lambda m: int(m["id"]))
+
     def unanswered(self) -> list[InteractionRecord]:
         """Interactions that have had no initial response at all (not even a late, refused one),
         oldest first. Those answered too late are in `deadline_misses` instead."""
@@ -355,12 +361,22 @@ class FakeDiscord:
                                        message=message, locale=locale)
 
     async def send_message(self, guild_id: int, channel_id: int, user_id: int, content: str, *,
-                           mentions_bot: bool = False) -> dict[str, Any]:
+                           reply_to: dict[str, Any] | None = None, ping: bool = True) -> dict[str, Any]:
+        """A member's message. As Discord does, its `mentions` are the users its text mentions
+        (`<@id>`) and, for a reply that pings (the default in the client), the replied-to author."""
         message = self.message_payload(channel_id, content, author=user_payload(user_id, f"user{user_id}"),
                                        guild_id=guild_id)
         message["member"] = {"roles": [], "joined_at": _now(), "deaf": False, "mute": False, "flags": 0}
-        if mentions_bot:
-            message["mentions"] = [user_payload(BOT_USER_ID, "claimbot", bot=True)]
+        mentioned = [int(i) for i in dict.fromkeys(USER_MENTION.findall(content))]
+        if reply_to is not None:
+            message["type"] = 19  # a reply
+            message["message_reference"] = {"message_id": reply_to["id"], "channel_id": str(channel_id),
+                                            "guild_id": str(guild_id)}
+            message["referenced_message"] = reply_to
+            if ping:
+                mentioned.append(int(reply_to["author"]["id"]))
+        message["mentions"] = [user_payload(uid, "claimbot" if uid == BOT_USER_ID else f"user{uid}",
+                                            bot=uid == BOT_USER_ID) for uid in dict.fromkeys(mentioned)]
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 

@@ -109,3 +109,21 @@ def test_unanswered_questions_expire_after_the_retention(service: ClaimService, 
     clock.advance(days=2)
     assert service.forget_old_questions(clock.now) == 1
     assert Curator(service).gaps(COMMUNITY, since=clock.now - timedelta(days=365)) == []
+
+
+def test_auto_answer_keeps_chat_out_of_the_gaps(service: ClaimService, clock: FakeClock) -> None:
+    # In an auto-answer channel most messages are talk, not questions to the bot: nobody was
+    # told their words were noted, so nothing that got no answer is kept.
+    for message in ["good morning everyone", "my phone number is 555-0123 call me", "who won the match"]:
+        assert service.auto_answer(COMMUNITY, message, min_confidence=0.5, channel="c1") is None
+    # A member who is also unsure of the answer, below the channel's bar: no answer, nothing kept.
+    assert service.auto_answer(COMMUNITY, "how many casualties were there", min_confidence=1.01) is None
+    assert service.questions(COMMUNITY) == []
+    # A question the bot does answer, surely, is answered and counted, as any answered question is.
+    answer = service.auto_answer(COMMUNITY, "how many casualties were there", min_confidence=0.5, channel="c1")
+    assert answer is not None and answer.topic is not None and answer.topic.id == "belgorod-casualties"
+    asked = service.questions(COMMUNITY)
+    assert [(q.question, q.answered, q.channel) for q in asked] == [("how many casualties were there", True, "c1")]
+    # The same chat asked of the bot directly is a question, and a gap when unanswered.
+    service.ask(COMMUNITY, "who won the match")
+    assert Curator(service).gaps(COMMUNITY, since=clock.now - timedelta(days=1))[0].example == "who won the match"
