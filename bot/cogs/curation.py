@@ -7,6 +7,8 @@ import io
 import json
 import logging
 import re
+import secrets
+from collections import OrderedDict
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -34,6 +36,7 @@ from ..shared import AUTOCOMPLETE_SECONDS, actor_of, cached_knowledge, guarded, 
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+IMPORT_CONFIRM_SECONDS = 10 * 60
 MAX_ACCEPT_BUTTONS = 5  # one row of buttons under /claim gaps
 MESSAGE_LIMIT = 2000
 
@@ -51,9 +54,52 @@ def _field(label: str, custom_id: str, *, max_length: int, paragraph: bool = Fal
                                 placeholder=placeholder[:100] if placeholder else None, default=default)
 
 
-class ClaimModal(discord.ui.Modal):
+# A form a moderator leaves open this long is dropped: the bot keeps no form forever.
+# Submitted later, it is answered with what was typed, so no text is lost (`form_expired`).
+FORM_TIMEOUT = 30 * 60
+FORM_PREFIX = "cb:form:"
+_expired_forms: OrderedDict[str, None] = OrderedDict()  # the latest forms that timed out, by custom_id
+EXPIRED_FORMS_KEPT = 1024
+
+
+class ModeratorForm(discord.ui.Modal):
+    """A moderator's form. Every form opened gets an id of its own: discord.py keeps open forms
+    by id for the whole bot, so two moderators (or two servers) on the same topic must not
+    share one — the second would replace the first and its text be lost. Who submits is
+    checked again when the form comes back, as every moderator action is."""
+
+    def __init__(self, *, title: str) -> None:
+        super().__init__(title=title[:45], custom_id=f"{FORM_PREFIX}{secrets.token_hex(8)}", timeout=FORM_TIMEOUT)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        role = interaction.client.settings.moderator_role
+        if not is_moderator(interaction.user, interaction.permissions, role):
+            await reply_ephemeral(interaction, NotModerator(role).say(speech_for(interaction)))
+            return False
+        return True
+
+    async def on_timeout(self) -> None:
+        _expired_forms[self.custom_id] = None
+        while len(_expired_forms) > EXPIRED_FORMS_KEPT:
+            _expired_forms.popitem(last=False)
+
+
+def form_expired(interaction: discord.Interaction[Any]) -> bool:
+    """A submitted form the bot dropped after `FORM_TIMEOUT` (no handler is waiting for it)."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    return interaction.type is discord.InteractionType.modal_submit and str(data.get("custom_id")) in _expired_forms
+
+
+def typed_values(interaction: discord.Interaction[Any]) -> list[str]:
+    """What the moderator typed into a submitted form, field by field."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    fields = [c for row in data.get("components") or [] for c in row.get("components") or [] if isinstance(c, dict)]
+    return [str(c.get("value") or "") for c in fields if str(c.get("value") or "").strip()]
+
+
+class ClaimModal(ModeratorForm):
     def __init__(self, cog: Curation, topic_id: str, said: Speech) -> None:
-        super().__init__(title=said.tr("Add a claim"), custom_id=f"cb:add:{topic_id}"[:100])
+        super().__init__(title=said.tr("Add a claim"))
         self.cog = cog
         self.topic_id = topic_id
         tr = said.tr
@@ -83,12 +129,12 @@ class ClaimModal(discord.ui.Modal):
             "Sorry, the claim could not be saved; nothing was changed."))
 
 
-class EditModal(discord.ui.Modal):
+class EditModal(ModeratorForm):
     def __init__(self, cog: Curation, claim_id: str, version: int, statement: str, note: str | None,
                  said: Speech) -> None:
-        # The version the moderator saw travels with the form: saving over somebody
+        # The version the moderator saw stays with the form: saving over somebody
         # else's newer change is refused instead of silently undoing it.
-        super().__init__(title=said.tr("Edit a claim"), custom_id=f"cb:edit:{version}:{claim_id}"[:100])
+        super().__init__(title=said.tr("Edit a claim"))
         self.cog, self.claim_id, self.version = cog, claim_id, version
         self.statement = _field(said.tr("What they say"), "statement", max_length=MAX_STATEMENT, paragraph=True,
                                 default=statement)
@@ -102,10 +148,9 @@ class EditModal(discord.ui.Modal):
                                     statement=self.statement.value, note=self.note.value.strip() or None)
 
 
-class TranslateModal(discord.ui.Modal):
+class TranslateModal(ModeratorForm):
     def __init__(self, cog: Curation, claim: Claim, language: str, said: Speech) -> None:
-        super().__init__(title=said.tr("Translate into {language}", language=language_name(language, said.language)),
-                         custom_id=f"cb:tr:{language}:{claim.id}"[:100])
+        super().__init__(title=said.tr("Translate into {language}", language=language_name(language, said.language)))
         self.cog, self.claim_id, self.language = cog, claim.id, language
         tr = said.tr
         existing = claim.translations.get(language)
@@ -144,19 +189,32 @@ class ImportConfirm(discord.ui.View):
     Confirming applies exactly the previewed plan, with the versions the preview saw: if
     another moderator changed one of those records meanwhile, nothing is imported."""
 
-    def __init__(self, cog: Curation, community: str, moderator: int, plan: ImportPlan, name: str,
+    def __init__(self, cog: Curation, preview: discord.Interaction[ClaimBot], plan: ImportPlan, name: str,
                  said: Speech) -> None:
-        super().__init__(timeout=600)
-        self.cog, self.community, self.moderator, self.plan, self.name = cog, community, moderator, plan, name
+        # Shorter than the 15 minutes the preview's interaction can still edit it: at the end
+        # the buttons go, and the preview says so (`on_timeout`).
+        super().__init__(timeout=IMPORT_CONFIRM_SECONDS)
+        self.cog, self.preview, self.plan, self.name, self.said = cog, preview, plan, name, said
+        self.community, self.moderator = str(preview.guild_id), preview.user.id
         self.confirm.label, self.cancel.label = said.tr("Import"), said.tr("Cancel")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        said = speech_for(interaction)
         if interaction.user.id != self.moderator:
-            await interaction.response.send_message(
-                speech_for(interaction).tr("Only the moderator who started this import can confirm it."),
-                ephemeral=True)
+            await reply_ephemeral(interaction, said.tr("Only the moderator who started this import can confirm it."))
+            return False
+        role = interaction.client.settings.moderator_role
+        if not is_moderator(interaction.user, interaction.permissions, role):  # (no longer one, since the preview)
+            await reply_ephemeral(interaction, NotModerator(role).say(said))
             return False
         return True
+
+    async def on_timeout(self) -> None:
+        try:
+            await self.preview.edit_original_response(view=None, content=self.said.tr(
+                "This import preview has expired; nothing was imported. Upload the file again to import it."))
+        except discord.HTTPException as exc:  # (the preview was dismissed, or Discord is unreachable)
+            log.info("could not mark an expired import preview: %s", exc)
 
     @discord.ui.button(label="Import", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
@@ -243,6 +301,26 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             await interaction.followup.send(said.plural("Updated {n} earlier answer in place.",
                                                         "Updated {n} earlier answers in place.", updated),
                                             ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[ClaimBot]) -> None:
+        if not form_expired(interaction):
+            return
+        said = speech_for(interaction)
+        text = said.tr("This form was open too long and has closed; nothing was saved. Open it again with the "
+                       "same command.")
+        typed = "\n\n".join(typed_values(interaction))
+        if not typed:
+            await reply_ephemeral(interaction, text)
+            return
+        shown = said.tr("What you typed, to paste into the new form:")
+        inline = f"{text}\n{shown}\n```\n{_fence(typed)}\n```"
+        if len(inline) <= MESSAGE_LIMIT:
+            await interaction.response.send_message(inline, ephemeral=True)
+            return
+        attached = said.tr("What you typed is attached, to paste into the new form.")
+        await interaction.response.send_message(  # (a long statement: as a file, whole, rather than cut)
+            f"{text}\n{attached}", ephemeral=True, file=discord.File(io.BytesIO(typed.encode()), filename="form.txt"))
 
     # --- commands ------------------------------------------------------------------
 
@@ -489,7 +567,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                            "would offer both. If the file is this server's copy of one, `/base unfollow` it.",
                            names=said.join(twice)) + "\n" + head
         await respond(interaction, content=_clip(f"{head}\n{preview}{more}"),
-                      view=ImportConfirm(self, community, interaction.user.id, plan, file.filename, said),
+                      view=ImportConfirm(self, interaction, plan, file.filename, said),
                       ephemeral=True)
 
     # --- autocomplete --------------------------------------------------------------
