@@ -12,7 +12,7 @@ import discord
 from knowledge.i18n import speech
 from knowledge.refresh import Refresh, answers_to_refresh, followers_to_refresh
 
-from .render import answer_pages, plain
+from .render import answer_pages
 from .views import answer_view
 
 if TYPE_CHECKING:
@@ -42,10 +42,8 @@ async def _edit(bot: ClaimBot, community: str, plan: Refresh) -> int:
     rendered: dict[str, tuple[discord.Embed, Any]] = {}
     for language, answer in plan.answers.items():
         said = speech(language)
-        embeds = answer_pages(answer, said)
-        first = embeds[0]
-        first.description = f"{said.line(plain(plan.note(said)))}\n{first.description or ''}"[:4096]
-        rendered[language] = first, answer_view(answer, said, 0, len(embeds))
+        embeds = answer_pages(answer, said, note=plan.note(said))
+        rendered[language] = embeds[0], answer_view(answer, said, 0, len(embeds))
     updated = 0
     for ref, language in plan.refs:
         channel_id, message_id = (int(part) for part in ref.split("/"))
@@ -59,4 +57,8 @@ async def _edit(bot: ClaimBot, community: str, plan: Refresh) -> int:
             await asyncio.to_thread(bot.service.forget_posted_answer, community, ref)
         except discord.Forbidden:
             log.warning("cannot edit answer %s in guild %s: missing permission", ref, community)
+        except discord.HTTPException as exc:
+            # (an archived thread, Discord having a bad moment): this one stays as it was,
+            # the others — in this server and in every follower — are still brought up to date.
+            log.warning("cannot edit answer %s in guild %s: %s", ref, community, exc)
     return updated

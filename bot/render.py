@@ -131,14 +131,22 @@ def status_legend(answer: Answer, speech: Speech = ENGLISH) -> str:
                      for status in Status if status in shown)
 
 
-def answer_pages(answer: Answer, speech: Speech = ENGLISH) -> list[discord.Embed]:
-    """The embeds of an answer, one per page; a single page when it fits."""
+NOTE_LIMIT = 300  # a line above an answer ("🔄 Updated …"): the change it names is in the history
+
+
+def answer_pages(answer: Answer, speech: Speech = ENGLISH, *, note: str | None = None) -> list[discord.Embed]:
+    """The embeds of an answer, one per page; a single page when it fits.
+
+    `note`: a line (plain text) at the top of every page, counted within Discord's limits
+    like the rest: an answer edited in place says what changed."""
     if answer.decision != "answer" or answer.topic is None:
         return [message_embed(answer, speech)]
     tr = speech.tr
     title = _shorten(speech.line(answer.topic.title), TITLE_LIMIT)
     description = speech.line(tr("{event} \u00b7 every party's version, with its status and source",
                                  event=plain(answer.topic.event_title)))
+    if note:
+        description = speech.line(_shorten(plain(note), NOTE_LIMIT)) + "\n" + description
     if answer.base is not None:
         # Whose claim base this is: a server answering from a base it follows says so.
         description += "\n" + speech.line("\U0001f4da " + tr("From the followed claim base \u201c{base}\u201d",

@@ -295,8 +295,12 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         said = speech_for(interaction)
         await respond(interaction, content=_clip(said.tr("Saved `{claim}`: {summary}.", claim=claim_id,
                                                          summary=plain(summary))), ephemeral=True)
-        change = await asyncio.to_thread(what_changed, self.service, community, claim_id, summary)
-        updated = await refresh_posted_answers(self.bot, community, topic_id, change)
+        try:
+            change = await asyncio.to_thread(what_changed, self.service, community, claim_id, summary)
+            updated = await refresh_posted_answers(self.bot, community, topic_id, change)
+        except Exception:  # noqa: BLE001 - the change is saved and said so: the refresh is only bookkeeping after it
+            log.exception("earlier answers about %s in guild %s were not updated", topic_id, community)
+            return
         if updated:
             await interaction.followup.send(said.plural("Updated {n} earlier answer in place.",
                                                         "Updated {n} earlier answers in place.", updated),

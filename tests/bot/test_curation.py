@@ -135,6 +135,47 @@ async def test_a_conflicting_edit_is_refused(bot: ClaimBot, fake_discord: FakeDi
     assert claim.status.value == "disputed" and claim.statement.startswith("One civilian was killed and")
 
 
+def embed_size(embed: dict[str, Any]) -> int:
+    return (len(embed.get("title", "")) + len(embed.get("description", "")) + len(embed["footer"]["text"])
+            + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"]))
+
+
+async def test_an_answer_as_long_as_a_page_is_still_updated_in_place(bot: ClaimBot,
+                                                                    fake_discord: FakeDiscord) -> None:
+    curator = Curator(bot.service)
+    event = curator.add_event(str(GUILD), "Kursk incursion", "2024-08-06", "mod")
+    topic = curator.add_topic(str(GUILD), event.id, "How many soldiers were captured in Kursk?", "mod", "")
+    claims = [curator.add_claim(str(GUILD), ClaimForm(
+        topic_id=topic.id, party=f"Party number {i} " + "x" * 150, statement=f"Statement {i} " + "word " * 40,
+        source_url=f"https://src{i}.example/a"), "mod").id for i in range(30)]
+    answer = await ask(fake_discord, "How many soldiers were captured in Kursk?")
+    assert embed_size(answer["data"]["embeds"][0]) > 5400  # a full first page: no room left for a long note
+    message_id = fake_discord.last_response_message_id()
+    saved = await slash(fake_discord, "status", {"claim": claims[0], "status": "confirmed", "verified_by": "V" * 150})
+    assert "Saved" in saved["data"]["content"]
+    edit = await fake_discord.wait_for_request("PATCH", rf"/channels/{CHANNEL}/messages/{message_id}")
+    assert edit.status == 200 and embed_size(edit.json["embeds"][0]) <= 6000
+    assert "Updated" in edit.json["embeds"][0]["description"]
+
+
+async def test_one_answer_that_cannot_be_edited_does_not_stop_the_others(bot: ClaimBot,
+                                                                         fake_discord: FakeDiscord) -> None:
+    await ask(fake_discord, "how many casualties?")
+    first = fake_discord.last_response_message_id()
+    await ask(fake_discord, "how many people died in belgorod")
+    second = fake_discord.last_response_message_id()
+    # e.g. the first answer sits in a thread archived since
+    fake_discord.fail_next("PATCH", rf"/channels/{CHANNEL}/messages/{first}", 400, 50083, "Thread is archived")
+    seen = len(fake_discord.requests)
+    saved = await slash(fake_discord, "status", {"claim": "gladkov-one-civilian-killed", "status": "disputed"})
+    assert "Saved" in saved["data"]["content"]
+    edit = await fake_discord.wait_for_request("PATCH", rf"/channels/{CHANNEL}/messages/{second}", after=seen)
+    assert "⚖️ disputed" in "".join(f["value"] for f in edit.json["embeds"][0]["fields"])
+    await asyncio.sleep(0.3)
+    followups = [r.json for r in fake_discord.requests[seen:] if r.method == "POST" and r.path.startswith("/webhooks")]
+    assert not any("went wrong" in (f or {}).get("content", "") for f in followups)
+
+
 async def test_export_then_import_changes_nothing(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
     seen = len(fake_discord.requests)
     await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", None, subcommand="export",
