@@ -104,6 +104,8 @@ class Digests(commands.GroupCog, group_name="digest", group_description="Schedul
                             "gone" if isinstance(exc, discord.NotFound) else "forbidden to the bot")
             except discord.HTTPException as exc:
                 log.warning("digest for guild %s failed: %s", config.community, exc)
+            except Exception:  # noqa: BLE001 - its data, its chart, the store: the next server's digest still goes out
+                log.exception("digest for guild %s failed", config.community)
         return posted
 
     def _serves(self, community: str) -> bool:

@@ -109,6 +109,32 @@ async def test_a_deleted_channel_does_not_stop_other_servers(start_bot: BotFacto
     assert f"digest for guild {GUILD} skipped: channel {CHANNEL} is gone" in caplog.text
 
 
+@pytest.mark.expect_error_log
+async def test_one_servers_broken_digest_does_not_stop_the_next_servers(
+    start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake_discord.add_guild(OTHER_GUILD, channels={OTHER_CHANNEL: "news"})
+    bot = await start_bot()
+    for guild, channel in ((GUILD, CHANNEL), (OTHER_GUILD, OTHER_CHANNEL)):
+        bot.service.ensure_seeded(str(guild))
+        save_config(bot.service, str(guild), str(channel), Schedule.parse("daily", "09:00", "UTC"), True)
+        await make_changes(bot, str(guild))
+    cog = digest_cog(bot)
+    real, broken = cog.make_post, []
+
+    def first_one_breaks(config: Any, now: Any) -> Any:  # whichever server's digest comes first
+        if not broken:
+            broken.append(config.community)
+            raise ValueError("a data problem in one server")
+        return real(config, now)
+
+    monkeypatch.setattr(cog, "make_post", first_one_breaks)
+    clock.now += timedelta(hours=1, minutes=1)
+    assert await cog.run_due() == 1
+    assert f"digest for guild {broken[0]} failed" in caplog.text
+
+
 async def test_the_preview_matches_the_post(start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock) -> None:
     bot = await start_bot()
     save_config(bot.service, str(GUILD), str(CHANNEL), Schedule.parse("daily", "09:00", "UTC"), True)
