@@ -183,10 +183,11 @@ def message_embed(answer: Answer, speech: Speech = ENGLISH) -> discord.Embed:
     """The embed for "did you mean" and for no answer."""
     embed = discord.Embed(description=speech.line(answer.message_in(speech) or ""), colour=COLOUR[answer.decision])
     for n, suggestion in enumerate(answer.suggestions, 1):
-        embed.add_field(name=speech.line(f"{speech.number(n)}. {_shorten(suggestion.title, FIELD_NAME_LIMIT - 8)}"),
-                        value=_shorten(speech.line(suggestion.event_title + (f" \u00b7 \U0001f4da {suggestion.base}"
-                                                                             if suggestion.base else "")),
-                                       FIELD_VALUE_LIMIT), inline=False)
+        # Titles come from claim bases, a followed one's too: shown as themselves, never as a link.
+        title = _shorten(plain(suggestion.title), FIELD_NAME_LIMIT - 8)
+        where = plain(suggestion.event_title) + (f" \u00b7 \U0001f4da {plain(suggestion.base)}" if suggestion.base else "")
+        embed.add_field(name=speech.line(f"{speech.number(n)}. {title}"),
+                        value=_shorten(speech.line(where), FIELD_VALUE_LIMIT), inline=False)
     return embed
 
 

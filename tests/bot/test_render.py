@@ -15,6 +15,7 @@ from bot.render import (
     FIELDS_PER_EMBED,
     TITLE_LIMIT,
     answer_pages,
+    message_embed,
 )
 from bot.views import answer_view
 from knowledge.answers import Answer, ClaimView, PartyVersion, SourceRef, TopicRef
@@ -94,3 +95,14 @@ def test_a_source_can_never_forge_a_link() -> None:
     assert link is not None, source_line
     assert link[1] == r"\[BBC Verify\](https://evil.example/phish)"
     assert link[2].startswith("https://example.org/a%29%5BBBC%20Verify")
+
+
+def test_a_did_you_mean_cannot_forge_a_link_either() -> None:
+    # A followed base's publisher writes the titles every follower's members are offered.
+    forged = "[Official update](https://evil.example/x) **URGENT**"
+    answer = Answer(question="q", decision="suggest", confidence=0.4, suggestions=[
+        TopicRef(id="t", title=forged, event_id="e", event_title=forged, base="someone-elses-base")])
+    field = message_embed(answer).fields[0]
+    for shown in (field.name or "", field.value or ""):
+        assert "[Official update](" not in shown and "**URGENT**" not in shown
+        assert "\\[Official update\\](https://evil.example/x) \\*\\*URGENT\\*\\*" in shown
