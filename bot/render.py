@@ -185,7 +185,9 @@ def message_embed(answer: Answer, speech: Speech = ENGLISH) -> discord.Embed:
     for n, suggestion in enumerate(answer.suggestions, 1):
         # Titles come from claim bases, a followed one's too: shown as themselves, never as a link.
         title = _shorten(plain(suggestion.title), FIELD_NAME_LIMIT - 8)
-        where = plain(suggestion.event_title) + (f" \u00b7 \U0001f4da {plain(suggestion.base)}" if suggestion.base else "")
+        where = plain(suggestion.event_title)
+        if suggestion.base:
+            where += f" \u00b7 \U0001f4da {plain(suggestion.base)}"
         embed.add_field(name=speech.line(f"{speech.number(n)}. {title}"),
                         value=_shorten(speech.line(where), FIELD_VALUE_LIMIT), inline=False)
     return embed

@@ -16,6 +16,9 @@ from ..respond import off_loop, respond
 from ..shared import AUTOCOMPLETE_SECONDS, actor_of, guarded, within
 
 
+# On the group: Discord reads who may see a command and where only from the top-level one. `list`
+# is for every member, so the group stays visible; the others check for a moderator at every use.
+@app_commands.guild_only()
 class Bases(commands.GroupCog, group_name="base", group_description="Claim bases shared between servers"):
     def __init__(self, bot: ClaimBot) -> None:
         self.bot = bot
@@ -23,7 +26,6 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
         super().__init__()
 
     @app_commands.command(name="list", description="The claim bases this server follows, and those it can follow")
-    @app_commands.guild_only()
     async def list_bases(self, interaction: discord.Interaction[ClaimBot]) -> None:
         community = str(interaction.guild_id)
 
@@ -53,8 +55,6 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
 
     @app_commands.command(name="publish", description="Publish this server's own claims under a name others follow")
     @app_commands.describe(name="The name, e.g. sudan-war (lowercase letters, digits, hyphens)")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def publish(self, interaction: discord.Interaction[ClaimBot], name: str) -> None:
         published = await guarded(interaction, self.service.publish, str(interaction.guild_id), name,
@@ -66,8 +66,6 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
                 "change you make at once.", name=published.name))
 
     @app_commands.command(name="withdraw", description="Stop serving this server's published claims to followers")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def withdraw(self, interaction: discord.Interaction[ClaimBot]) -> None:
         name = await guarded(interaction, self.service.withdraw, str(interaction.guild_id))
@@ -79,8 +77,6 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
 
     @app_commands.command(name="follow", description="Answer from a published claim base too")
     @app_commands.describe(name="The claim base's name")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def follow(self, interaction: discord.Interaction[ClaimBot], name: str) -> None:
         base = await guarded(interaction, self.service.follow, str(interaction.guild_id), name)
@@ -91,8 +87,6 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
 
     @app_commands.command(name="unfollow", description="Stop answering from a claim base")
     @app_commands.describe(name="The claim base's name")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def unfollow(self, interaction: discord.Interaction[ClaimBot], name: str) -> None:
         community = str(interaction.guild_id)
@@ -108,8 +102,6 @@ class Bases(commands.GroupCog, group_name="base", group_description="Claim bases
 
     @app_commands.command(name="fork", description="Copy a followed claim base into this server's own, to change it")
     @app_commands.describe(name="The followed claim base's name")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def fork(self, interaction: discord.Interaction[ClaimBot], name: str) -> None:
         plan = await guarded(interaction, self.service.fork, str(interaction.guild_id), name,

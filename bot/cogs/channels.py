@@ -18,6 +18,9 @@ from ..respond import off_loop, respond
 from ..shared import event_choices
 
 
+# On the group: Discord reads who may see a command and where only from the top-level one.
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_messages=True)
 class Channels(commands.GroupCog, group_name="channel", group_description="How claimbot behaves in this channel"):
     def __init__(self, bot: ClaimBot) -> None:
         self.bot = bot
@@ -26,8 +29,6 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
 
     @app_commands.command(name="autoanswer", description="Answer confident questions here without a mention")
     @app_commands.describe(enabled="On: answer questions asked in this channel; off: only /ask and mentions")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def autoanswer(self, interaction: discord.Interaction[ClaimBot], enabled: bool) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
@@ -40,8 +41,6 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
 
     @app_commands.command(name="event", description="Tie this channel to an event, so questions here are about it")
     @app_commands.describe(event="The event (leave empty to untie the channel)")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def event(self, interaction: discord.Interaction[ClaimBot], event: str | None = None) -> None:
         assert interaction.guild_id is not None and interaction.channel_id is not None
@@ -73,8 +72,6 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
         where=[app_commands.Choice(name=_("This channel"), value="channel"),
                app_commands.Choice(name=_("The whole server"), value="server")],
     )
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
     @moderator_only()
     async def language(self, interaction: discord.Interaction[ClaimBot], language: str,
                        where: str = "channel") -> None:

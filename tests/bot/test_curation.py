@@ -38,10 +38,14 @@ def body(reply: dict[str, Any]) -> str:
 
 
 async def test_commands_are_for_moderators_by_default(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
-    synced = fake_discord.matching("PUT", r"/applications/\d+/commands")[-1].json
-    claim = next(c for c in synced if c["name"] == "claim")
-    assert str(claim["default_member_permissions"]) == str(MANAGE_MESSAGES)
-    assert claim["contexts"] == [0] or claim.get("dm_permission") is False
+    # Discord reads who sees a command, and where, from the top-level command only.
+    synced = {c["name"]: c for c in fake_discord.matching("PUT", r"/applications/\d+/commands")[-1].json}
+    for name in ("claim", "topic", "event", "digest", "channel"):
+        assert str(synced[name]["default_member_permissions"]) == str(MANAGE_MESSAGES), name
+    # /base list is for every member; none of it, nor /ask, is for direct messages.
+    assert synced["base"]["default_member_permissions"] is None
+    for command in synced.values():
+        assert command.get("contexts") == [0] or command.get("dm_permission") is False, command["name"]
 
 
 async def test_a_moderator_adds_a_claim_with_the_form_and_members_see_it(bot: ClaimBot,
