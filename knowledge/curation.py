@@ -89,7 +89,7 @@ class Curator:
     def __init__(self, service: ClaimService) -> None:
         self.service = service
 
-    def _missing(self, community: str, kind: str, record_id: str) -> CurationError:
+    def missing(self, community: str, kind: str, record_id: str) -> CurationError:
         """The error for a record the community does not have: when a base it follows has
         it, say whose it is and how to change it (fork), not "there is none"."""
         owner = self.service.followed_owner(community, kind, record_id)
@@ -108,7 +108,7 @@ class Curator:
     def add_claim(self, community: str, form: ClaimForm, actor: str) -> Claim:
         kb = self.service.knowledge(community)
         if form.topic_id not in kb.topics:
-            raise self._missing(community, "topic", form.topic_id)
+            raise self.missing(community, "topic", form.topic_id)
         party_name = form.party.strip()
         if not party_name:
             raise CurationError(N_("party: say who makes the claim (e.g. Russia's defence ministry)"))
@@ -166,7 +166,7 @@ class Curator:
     def add_topic(self, community: str, event_id: str, title: str, actor: str, aliases: str = "") -> Topic:
         kb = self.service.knowledge(community)
         if event_id not in kb.events:
-            raise self._missing(community, "event", event_id)
+            raise self.missing(community, "event", event_id)
         title = title.strip()
         if not title:
             raise CurationError(N_("title: write the contested question, e.g. How many people were killed?"))
@@ -213,7 +213,7 @@ class Curator:
                    **changes: Any) -> Change:
         stored = self.service.record(community, "claim", claim_id)
         if stored is None:
-            raise self._missing(community, "claim", claim_id)
+            raise self.missing(community, "claim", claim_id)
         version = stored.meta.version if expected_version is None else expected_version
         data = stored.record.model_dump()
         data.update({k: v for k, v in changes.items()})
@@ -231,7 +231,7 @@ class Curator:
     def remove_claim(self, community: str, claim_id: str, actor: str) -> None:
         stored = self.service.record(community, "claim", claim_id)
         if stored is None:
-            raise self._missing(community, "claim", claim_id)
+            raise self.missing(community, "claim", claim_id)
         self.service.write(community, [Write("claim", claim_id, "delete", expected_version=stored.meta.version)],
                            actor)
 
@@ -317,7 +317,7 @@ class Curator:
         text = clean_question(question)
         stored = self.service.record(community, "topic", topic_id)
         if stored is None or not isinstance(stored.record, Topic):
-            raise self._missing(community, "topic", topic_id)
+            raise self.missing(community, "topic", topic_id)
         topic = stored.record
         known = {topic.title.casefold(), *(alias.casefold() for alias in topic.aliases)}
         if text.casefold() in known:
@@ -340,7 +340,7 @@ class Curator:
         that number and unit agree in that language."""
         stored = self.service.record(community, "claim", claim_id)
         if stored is None or not isinstance(stored.record, Claim):
-            raise self._missing(community, "claim", claim_id)
+            raise self.missing(community, "claim", claim_id)
         claim = stored.record
         translation: dict[str, Any] = {"statement": statement.strip()}
         if not translation["statement"]:
@@ -373,7 +373,7 @@ class Curator:
         (aliases separated by ;, which the matcher learns at once)."""
         stored = self.service.record(community, "topic", topic_id)
         if stored is None or not isinstance(stored.record, Topic):
-            raise self._missing(community, "topic", topic_id)
+            raise self.missing(community, "topic", topic_id)
         topic = stored.record
         self._not_the_original(community, "event", stored.parent, language)
         translation = {"title": title.strip(), "aliases": [a.strip() for a in aliases.split(";") if a.strip()]}

@@ -338,10 +338,15 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         if kb is None:
             kb = await asyncio.wait_for(asyncio.to_thread(self.service.knowledge, str(interaction.guild_id)), 2.0)
         if topic not in kb.topics:
-            await reply_ephemeral(interaction, speech_for(interaction).tr(
-                "There is no topic `{topic}`; pick one from the list as you type.", topic=topic))
+            await self._not_here(interaction, "topic", topic)
             return
         await interaction.response.send_modal(ClaimModal(self, topic, speech_for(interaction)))
+
+    async def _not_here(self, interaction: discord.Interaction[ClaimBot], kind: str, record_id: str) -> None:
+        """Why a moderator cannot change a record: there is none, or a followed base's (then: fork it)."""
+        error = await asyncio.wait_for(
+            asyncio.to_thread(self.curator.missing, str(interaction.guild_id), kind, record_id), 2.0)
+        await reply_ephemeral(interaction, _clip(error.say(speech_for(interaction))))
 
     @app_commands.command(name="edit", description="Correct a claim's text (opens a form)")
     @moderator_only()
@@ -351,8 +356,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         stored = await asyncio.wait_for(
             asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
         if stored is None:
-            await reply_ephemeral(interaction, speech_for(interaction).tr(
-                "There is no claim `{claim}`; pick one from the list as you type.", claim=claim))
+            await self._not_here(interaction, "claim", claim)
             return
         record = stored.record
         await interaction.response.send_modal(
@@ -369,8 +373,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
         said = speech_for(interaction)
         if stored is None or not isinstance(stored.record, Claim):
-            await reply_ephemeral(interaction, said.tr(
-                "There is no claim `{claim}`; pick one from the list as you type.", claim=claim))
+            await self._not_here(interaction, "claim", claim)
             return
         await interaction.response.send_modal(TranslateModal(self, stored.record, language, said))
 

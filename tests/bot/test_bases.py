@@ -91,6 +91,13 @@ async def test_export_history_and_search_from_a_server_that_follows_say_what_the
     found, _ = await claim("search", {"text": "gladkov"})
     assert "No claims match" in found and "Only this server's own claims are searched" in found
     assert "belgorod-incursion" in found
+    # The forms that change a claim or add one say whose it is and how to make it this server's.
+    for sub, options in [("add", {"topic": "belgorod-casualties"}), ("edit", {"claim": "russia-70-attackers-killed"}),
+                         ("translate", {"claim": "russia-70-attackers-killed", "language": "fr"})]:
+        refused, _ = await claim(sub, options)
+        assert "belongs to the claim base 'belgorod-incursion'" in refused and "/base fork" in refused, sub
+    refused, _ = await claim("add", {"topic": "no-such-topic"})
+    assert "there is no topic `no-such-topic`" in refused
 
     # A moderator who uploads a copy of the followed base by hand hears that answers would offer both.
     seen = len(fake_discord.requests)
