@@ -110,7 +110,10 @@ class ShowOriginal(discord.ui.DynamicItem[discord.ui.Button[Any]],
         if answer is None:
             await reply_ephemeral(interaction, said.tr("That topic has been removed by the moderators."))
             return
-        await respond(interaction, embeds=message_batches(answer_pages(answer, said))[0], ephemeral=True)
+        first, *rest = message_batches(answer_pages(answer, said))
+        await respond(interaction, embeds=first, ephemeral=True)
+        for batch in rest:  # a long answer: every page, none cut off
+            await interaction.followup.send(embeds=batch, ephemeral=True)
 
 
 def answer_view(answer: Answer, said: Speech, page: int = 0, pages: int = 1) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from typing import Any
 
 from bot.client import ClaimBot
@@ -57,6 +59,32 @@ async def test_a_ukrainian_member_gets_the_answer_in_ukrainian(bot: ClaimBot, fa
     original_text = "\n".join(_text(e) for e in shown.json["data"]["embeds"])
     assert gladkov.statement.split(".")[0] in original_text
     assert unverified in original_text  # the interface stays Ukrainian around the original claims
+
+
+async def test_the_original_of_a_long_answer_is_shown_whole(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    curator = Curator(bot.service)
+    added = [curator.add_claim(str(GUILD), ClaimForm(
+        topic_id="belgorod-casualties", party=f"Witness {i}", statement=f"Account number {i}: " + "detail " * 60,
+        source_url=f"https://example.org/{i}"), "mod") for i in range(25)]
+    await fake_discord.send_slash(GUILD, CHANNEL, MEMBER, "ask", {"question": "скільки загиблих?"}, locale="uk")
+    reply = (await final_reply(fake_discord)).json["data"]
+    buttons = [c for row in reply["components"] for c in row["components"]]
+    original = next(b for b in buttons if b["custom_id"].startswith("cb:o:uk:"))
+    message = fake_discord.message_payload(CHANNEL, embeds=reply["embeds"], components=reply["components"],
+                                           guild_id=GUILD)
+    seen = len(fake_discord.requests)
+    await fake_discord.send_component(GUILD, CHANNEL, MEMBER, original["custom_id"], message, locale="uk")
+    shown = [(await final_reply(fake_discord, after=seen)).json["data"]]
+    for _ in range(50):
+        followups = [r.json for r in fake_discord.requests[seen:]
+                     if r.method == "POST" and re.fullmatch(r"/webhooks/\d+/[^/]+", r.path)]
+        if len(shown) + len(followups) >= 2 and all(f.get("flags", 0) & EPHEMERAL for f in followups):
+            break
+        await asyncio.sleep(0.1)
+    everything = "\n".join(_text(e) for m in shown + followups for e in m["embeds"])
+    assert len(followups) >= 1  # more than one message's worth
+    for claim in added:
+        assert claim.statement[:20] in everything
 
 
 async def test_an_english_client_gets_english(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
