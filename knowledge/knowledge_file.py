@@ -62,18 +62,38 @@ _BaseLoader: type[Any] = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.Saf
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader with YAML 1.2's booleans: only true/false. YAML 1.1 also reads yes,
-    no, on, off, y and n as booleans, so a curator's `on: 2023-05-22` (the day a
-    verification was made) became the key True and a baffling error; a country code
-    "NO" would become false."""
+    """The safe loader with YAML 1.2's booleans and numbers (its core schema).
+
+    YAML 1.1, PyYAML's default, also reads yes, no, on, off, y and n as booleans, so a
+    curator's `on: 2023-05-22` (the day a verification was made) became the key True and
+    a baffling error, and a country code "NO" would become false. Its numbers are worse
+    for a fact base: `value: 012` is octal, 10, and `wording: 1:30` is 90 (base 60) —
+    a party's figure silently changed. In YAML 1.2, 012 is twelve and 1:30 is text."""
 
 
+_YAML12 = {  # the core schema's booleans and numbers; the order matters: an int is tried before a float
+    "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")),
+    _INT_TAG: (re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")),
+    "tag:yaml.org,2002:float": (re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                                           r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), list("-+0123456789.")),
+}
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML12]
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
+for _tag, (_pattern, _first) in _YAML12.items():
+    _Loader.add_implicit_resolver(_tag, _pattern, _first)
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    """YAML 1.2's integers: decimal whatever its leading zeros, 0o… octal, 0x… hexadecimal."""
+    value = str(loader.construct_scalar(node))
+    if value.startswith(("0o", "0x")):
+        return int(value[2:], 8 if value[1] == "o" else 16)
+    return int(value, 10)
+
+
+_Loader.add_constructor(_INT_TAG, _construct_int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,4 +569,9 @@ def _represent_enum(dumper: yaml.SafeDumper, value: Any) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _represent_str)
+# A text that either YAML reads as something else is written quoted: YAML 1.1's rules are
+# the dumper's own (for other tools reading the file), and YAML 1.2's are this reader's
+# ("1e3" is a number to it, text to YAML 1.1).
+for _tag, (_pattern, _first) in _YAML12.items():
+    _Dumper.add_implicit_resolver(_tag, _pattern, _first)
 _Dumper.add_representer(Status, _represent_enum)

@@ -108,13 +108,29 @@ def test_deep_nesting_is_refused_not_a_recursion_error(nesting: str) -> None:
     assert line == 2 if nesting == "flow" else line == 2 + 64
 
 
-@pytest.mark.parametrize("number", ["9" * 5000, "1" + ":59" * 3000, "-" + "1" * 31])
+@pytest.mark.parametrize("number", ["9" * 5000, "-" + "1" * 31, "0x" + "f" * 40, "!!int " + "1" + ":59" * 3000])
 def test_a_huge_integer_is_refused_where_it_is(number: str) -> None:
     text = SEED_TEXT.replace(FIGURE_LINE, FIGURE_LINE.replace("70", number, 1), 1)
     (problem,) = _problems(text)
     assert "events[0].topics[0].claims[0].figure.value: a number with" in problem
     assert "at most 30 are allowed" in problem
     assert _line(text, problem).strip().startswith("figure:")
+
+
+@pytest.mark.parametrize(("written", "read"), [("012", 12), ("0o17", 15), ("1e3", 1000), ("70", 70)])
+def test_numbers_are_read_as_yaml_1_2_reads_them(written: str, read: int) -> None:
+    # YAML 1.1 (PyYAML's default) reads 012 as octal 10: a party's figure silently changed.
+    text = SEED_TEXT.replace(FIGURE_LINE, FIGURE_LINE.replace("70", written, 1), 1)
+    kb = parse_knowledge(text, name="claims.yaml")
+    assert kb.claims["russia-70-attackers-killed"].figure.value == read  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("written", ["1:10", "1_000"])
+def test_what_yaml_1_1_alone_reads_as_a_number_is_text(written: str) -> None:
+    # 1:10 was base 60 (70) in YAML 1.1; here it is text, and a figure's value must be a number.
+    text = SEED_TEXT.replace(FIGURE_LINE, FIGURE_LINE.replace("70", written, 1), 1)
+    (problem,) = _problems(text)
+    assert "figure.value: must be a number" in problem
 
 
 @pytest.mark.parametrize(
