@@ -371,11 +371,9 @@ def cmd_gaps(service: ClaimService, args: argparse.Namespace) -> int:
 def cmd_link(service: ClaimService, args: argparse.Namespace) -> int:
     from knowledge.curation import Curator
 
-    topic = Curator(service).link_question(args.community, args.question, args.topic, args.actor)
-    answer = service.ask(args.community, args.question, record=False)
-    where = f"now answered with \u201c{answer.topic.title}\u201d" if answer.topic else "not answered yet"
-    print(f"{args.topic} learnt \u201c{topic.aliases[-1]}\u201d; the question is {where}.")
-    return 0
+    linked = Curator(service).link_question(args.community, args.question, args.topic, args.actor)
+    print(linked.say(_speech(args)))
+    return 0 if linked.instead is None else 3  # learnt, but members asking it do not get that topic yet
 
 
 def cmd_base(service: ClaimService, args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ a history entry, or refused with a message that says what to fix — nothing hal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz
 
-from .answers import clean_question, question_key
+from .answers import Answer, clean_question, question_key
 from .base import KnowledgeBase
 from .errors import ClaimbotError
 from .history import describe_entry, field_changes
-from .i18n import N_
+from .i18n import N_, Speech
 from .models import (
     MAX_SHORT,
     MAX_STATEMENT,
@@ -83,6 +83,32 @@ class Candidate:
     question: str
     picks: int
     key: str  # question_key(question): how a button names it
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """A question linked to a topic, and what members asking it get now."""
+
+    topic: Topic
+    question: str  # as learnt (an alias of the topic)
+    instead: Answer | None  # None: answered with the topic; else the answer it still gets
+
+    def say(self, speech: Speech, shown: Callable[[str], str] = str) -> str:
+        """What the moderator is told; `shown` renders members' and curators' text for the
+        front end (a chat escapes its formatting)."""
+        tr = speech.tr
+        question = shown(self.question)
+        if self.instead is None:
+            return tr("`{topic}` learnt \u201c{question}\u201d: that question is answered with \u201c{title}\u201d "
+                      "from now on.", topic=self.topic.id, question=question, title=shown(self.topic.title))
+        if self.instead.answered and self.instead.topic is not None:
+            other = self.instead.topic
+            where = shown(other.title) + (f" [{shown(other.base)}]" if other.base else "")
+            return tr("`{topic}` learnt \u201c{question}\u201d, but that question is still answered with "
+                      "\u201c{other}\u201d: it is as close to that topic's own phrasings. Make the two topics' "
+                      "phrasings tell them apart.", topic=self.topic.id, question=question, other=where)
+        return tr("`{topic}` learnt \u201c{question}\u201d, but members asking it get no answer yet: the topic "
+                  "has no claims to show. Add one to it.", topic=self.topic.id, question=question)
 
 
 class Curator:
@@ -301,19 +327,20 @@ class Curator:
                 break
         return found
 
-    def accept_candidate(self, community: str, topic_id: str, key: str, actor: str, since: datetime) -> Topic:
+    def accept_candidate(self, community: str, topic_id: str, key: str, actor: str, since: datetime) -> Linked:
         """Make a picked phrasing (named by its key) an alias of its topic: `link_question`."""
         for candidate in self.candidates(community, since, limit=1000):
             if candidate.topic_id == topic_id and candidate.key == key:
                 return self.link_question(community, candidate.question, topic_id, actor)
         raise CurationError(N_("that phrasing is no longer waiting: it was accepted already, or it expired"))
 
-    def link_question(self, community: str, question: str, topic_id: str, actor: str) -> Topic:
+    def link_question(self, community: str, question: str, topic_id: str, actor: str) -> Linked:
         """Teach the claim base a phrasing: the question becomes one of the topic's aliases.
 
         A moderator's answer to an unanswered question ("that one is about the casualties").
         It is an ordinary, history-tracked topic update, so the matcher learns it at once and
-        an export carries it; refused when the topic already has it."""
+        an export carries it; refused when the topic already has it. The result says whether
+        members asking it are now answered with the topic, and if not, what they get."""
         text = clean_question(question)
         stored = self.service.record(community, "topic", topic_id)
         if stored is None or not isinstance(stored.record, Topic):
@@ -329,7 +356,9 @@ class Curator:
         self.service.write(community, [Write("topic", topic_id, "update", linked, stored.parent,
                                              stored.meta.version)], actor)
         self.service.forget_candidate(community, topic_id, text)  # accepted: no longer waiting
-        return linked
+        answer = self.service.ask(community, text, record=False)
+        answered = answer.answered and answer.topic is not None and answer.topic.key == topic_id
+        return Linked(linked, text, None if answered else answer)
 
     def translate_claim(self, community: str, claim_id: str, language: str, actor: str, *, statement: str,
                         quote: str = "", figure_wording: str = "", figure_unit: str = "") -> Change:

@@ -37,7 +37,7 @@ from .importing import ImportPlan, plan_import
 from .knowledge_file import dump_knowledge, load_knowledge_file, parse_knowledge
 from .matching import Candidate, Lexicon, Matcher, MatchResult
 from .matching.fusion import HybridMatcher
-from .matching.phrasings import PhrasingIndex
+from .matching.phrasings import ALIAS, PhrasingIndex
 from .matching.semantic import Embedder
 from .models import Event, Meta
 from .store import (
@@ -358,14 +358,19 @@ class ClaimService:
             event_id = None  # a channel tied to an event that was since removed
         # Each source is matched on its own index (a published base's is shared by all its
         # followers). The most confident result decides (the community's own on a tie) and
-        # its best topic comes first; every other candidate follows by score.
-        results = [(source, _match(source, text, event_id)) for source in sources
+        # its best topic comes first; every other candidate follows by score. Only a phrasing
+        # the community's own moderators gave a topic (a question they linked, a translated
+        # title), asked near-verbatim, decides whatever the scores: it is their explicit word,
+        # and a followed base sure of another topic must not undo a link made a moment ago.
+        matched = [(source, *_match(source, text, event_id)) for source in sources
                    if source.matcher is not None and (event_id is None or event_id in source.kb.events)]
-        results = [(source, result) for source, result in results if result.decision != "none" and result.candidates]
+        results = [(source, result) for source, result, _ in matched
+                   if result.decision != "none" and result.candidates]
+        decisive = [(source, result) for source, result, phrased in matched if phrased and source.base is None]
         best: MatchResult | None = None
         ranked: list[tuple[Source, Candidate]] = []
         if results:
-            lead, best = max(results, key=lambda r: r[1].confidence)
+            lead, best = decisive[0] if decisive else max(results, key=lambda r: r[1].confidence)
             rest = [(source, c) for source, result in results for c in result.candidates]
             ranked = [(lead, best.candidates[0])] + sorted(
                 (r for r in rest if r != (lead, best.candidates[0])), key=lambda r: -r[1].score)
@@ -757,16 +762,25 @@ def _base_name(typed: str) -> str:
     return name
 
 
-def _match(source: Source, text: str, event_id: str | None) -> MatchResult:
+def _match(source: Source, text: str, event_id: str | None) -> tuple[MatchResult, bool]:
+    """The source's result for the question, and whether a moderator's phrasing decided it."""
     assert source.matcher is not None
     result = source.matcher.match(text, event_id=event_id, limit=SUGGESTIONS + 1)
-    if result.decision != "answer" and source.phrasings is not None and (
-            hit := source.phrasings.match(text, event_id=event_id)) is not None:
-        # A moderator's phrasing in another language, asked near-verbatim: that topic.
-        rest = tuple(c for c in result.candidates if c.topic_id != hit.topic_id)
-        result = MatchResult("answer", (Candidate(hit.topic_id, source.kb.topic_event.get(hit.topic_id, ""),
-                                                  hit.score), *rest), hit.score)
-    return result
+    answered = result.decision == "answer"
+    # (The community's own phrasings are looked up even when the matcher answers: see `ask`.)
+    if (answered and source.base is not None) or source.phrasings is None:
+        return result, False
+    hit = source.phrasings.match(text, event_id=event_id)
+    if hit is None:
+        return result, False
+    top = result.candidates[0].topic_id if result.candidates else None
+    if answered and top != hit.topic_id and hit.language != ALIAS:
+        return result, False  # a translated phrasing nearly matched does not overrule an answer; a linked question does
+    # A moderator's phrasing (an alias, or one in another language), asked near-verbatim: that topic.
+    rest = tuple(c for c in result.candidates if c.topic_id != hit.topic_id)
+    confidence = max(hit.score, result.confidence) if top == hit.topic_id else hit.score
+    return MatchResult("answer", (Candidate(hit.topic_id, source.kb.topic_event.get(hit.topic_id, ""),
+                                            hit.score), *rest), confidence), True
 
 
 class BaseError(StoreError):

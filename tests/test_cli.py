@@ -176,7 +176,7 @@ def test_gaps_then_link_then_answered(env: dict[str, str]) -> None:
     assert [g["question"] for g in gaps] == [question] and gaps[0]["times"] == 1
     done = claimbot(env, "link", question, "belgorod-attackers-identity", "--actor", "mod-ana")
     assert done.returncode == 0, done.stderr
-    assert "now answered" in done.stdout
+    assert "answered with \u201cWho were the attackers in the Belgorod raid?\u201d from now on" in done.stdout
     answer = json.loads(claimbot(env, "ask", question, "--json").stdout)
     assert answer["answered"] and answer["topic"]["id"] == "belgorod-attackers-identity"
     assert json.loads(claimbot(env, "gaps", "--json").stdout)["gaps"] == []
@@ -187,6 +187,59 @@ def test_gaps_then_link_then_answered(env: dict[str, str]) -> None:
     assert again.returncode == 2 and "already knows" in again.stderr and "Traceback" not in again.stderr
     missing = claimbot(env, "link", question, "no-such-topic")
     assert missing.returncode == 2 and "no topic" in missing.stderr
+
+
+RIVERTON = """\
+claimbot: 2
+sources:
+  - id: src-a
+    publisher: Example News
+    title: Flood report
+    url: https://example.org/flood
+parties:
+  - id: city
+    name: City council
+  - id: ngo
+    name: Relief NGO
+events:
+  - id: riverton-flood-2025
+    title: Riverton flood (March 2025)
+    date: 2025-03-02
+    location: Riverton
+    topics:
+      - id: riverton-deaths
+        title: How many people died in the Riverton flood?
+        aliases: [riverton death toll]
+        claims:
+          - id: city-deaths
+            party: city
+            statement: Twelve people died in the flood.
+            figure: {wording: twelve people, value: 12, unit: people killed, unit_one: person killed}
+            status: unverified
+            sources: [src-a]
+          - id: ngo-deaths
+            party: ngo
+            statement: At least 40 people died.
+            figure: {wording: at least 40, at_least: 40, unit: people killed}
+            status: disputed
+            disputed_by: [city]
+            sources: [src-a]
+"""
+
+
+def test_a_link_in_the_communitys_own_base_outranks_the_base_it_follows(env: dict[str, str],
+                                                                       tmp_path: Path) -> None:
+    # A community follows the seed and curates its own crisis beside it; its moderator links
+    # a question the seed answers confidently to their own topic. It is theirs at once.
+    (tmp_path / "riverton.yaml").write_text(RIVERTON, encoding="utf-8")
+    assert claimbot(env, "import", str(tmp_path / "riverton.yaml")).returncode == 0
+    question = "how many casualties?"
+    assert json.loads(claimbot(env, "ask", question, "--json").stdout)["base"] == "belgorod-incursion"
+    done = claimbot(env, "link", question, "riverton-deaths")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "answered with \u201cHow many people died in the Riverton flood?\u201d from now on" in done.stdout
+    answer = json.loads(claimbot(env, "ask", question, "--json").stdout)
+    assert answer["answered"] and answer["topic"]["id"] == "riverton-deaths" and answer["base"] is None
 
 
 def test_a_console_pick_becomes_a_candidate_phrasing(env: dict[str, str]) -> None:

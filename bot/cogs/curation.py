@@ -268,10 +268,7 @@ class AcceptPhrasing(discord.ui.DynamicItem[discord.ui.Button[Any]],
         linked = await guarded(interaction, Curator(interaction.client.service).accept_candidate,
                                str(interaction.guild_id), self.topic_id, self.key, actor_of(interaction.user), since)
         if linked is not None:
-            await respond(interaction, content=_clip(said.tr(
-                "`{topic}` learnt \u201c{question}\u201d: that question is answered with \u201c{title}\u201d "
-                "from now on.", topic=self.topic_id, question=plain(linked.aliases[-1]), title=plain(linked.title))),
-                ephemeral=True)
+            await respond(interaction, content=_clip(linked.say(said, plain)), ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -497,10 +494,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         linked = await guarded(interaction, self.curator.link_question, str(interaction.guild_id), question, topic,
                                actor_of(interaction.user))
         if linked is not None:
-            await respond(interaction, content=_clip(speech_for(interaction).tr(
-                "`{topic}` learnt \u201c{question}\u201d: that question is answered with \u201c{title}\u201d "
-                "from now on.", topic=topic, question=plain(linked.aliases[-1]), title=plain(linked.title))),
-                ephemeral=True)
+            await respond(interaction, content=_clip(linked.say(speech_for(interaction), plain)), ephemeral=True)
 
     @app_commands.command(name="export", description="Download this server's claim base")
     @moderator_only()

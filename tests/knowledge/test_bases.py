@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.curation import CurationError, Curator
+from knowledge.curation import ClaimForm, CurationError, Curator
+from knowledge.i18n import ENGLISH
 from knowledge.service import BaseError, ClaimService
 from knowledge.store import BaseNameTakenError, ClaimStore, open_store
 
@@ -230,3 +231,25 @@ def test_the_publishers_change_finds_the_answers_its_followers_posted(shared: Cl
     shared.unfollow("f1", "belgorod-fc")
     shared.unfollow("f2", "belgorod-fc")
     assert followers_to_refresh(shared, COMMUNITY, topic, "x", within=timedelta(days=2)) == {}
+
+
+def test_a_question_linked_in_the_own_base_outranks_a_followed_base(shared: ClaimService) -> None:
+    # A follower curates a crisis of its own beside the seed it follows; its moderators link a
+    # question the seed answers confidently to their own topic: from then on it is theirs.
+    shared.set_up("444")
+    curator = Curator(shared)
+    event = curator.add_event("444", "Riverton flood", "2025-04-02", "mod")
+    topic = curator.add_topic("444", event.id, "How many people died in the Riverton flood?", "mod")
+    assert shared.ask("444", QUESTION, record=False).base == SEED_BASE
+    empty = curator.link_question("444", QUESTION, topic.id, "mod")
+    # Honest about what members get: the topic has no claims yet, so nothing is answered from it.
+    assert empty.instead is not None and "has no claims to show" in empty.say(ENGLISH)
+    curator.add_claim("444", ClaimForm(topic_id=topic.id, party="Riverton council", statement="Twelve people died.",
+                                       source_url="https://example.org/riverton"), "mod")
+    answer = shared.ask("444", QUESTION, record=False)
+    assert answer.answered and answer.base is None and answer.topic is not None and answer.topic.id == topic.id
+    # The seed's topic is still offered beside it.
+    assert "belgorod-casualties" in [ref.id for ref in answer.suggestions]
+    # The link, said again, is refused as known; a fresh one says it is answered from now on.
+    linked = curator.link_question("444", "death toll riverton", topic.id, "mod")
+    assert linked.instead is None and "from now on" in linked.say(ENGLISH)

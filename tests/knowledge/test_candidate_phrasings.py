@@ -31,7 +31,7 @@ def test_a_pick_is_a_candidate_until_a_moderator_accepts_it(service: ClaimServic
     # No trace of who asked or picked: the question's words, the topic, a count.
     assert not any(str(v).startswith("discord:") for v in vars(candidate).values())
     linked = curator.accept_candidate(COMMUNITY, "belgorod-casualties", candidate.key, "discord:1", since)
-    assert QUESTION in linked.aliases
+    assert QUESTION in linked.topic.aliases and linked.instead is None
     answer = service.ask(COMMUNITY, QUESTION, record=False)
     assert answer.answered and answer.topic is not None and answer.topic.id == "belgorod-casualties"
     assert curator.candidates(COMMUNITY, since) == []
