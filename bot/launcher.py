@@ -9,10 +9,10 @@ import sys
 
 import aiohttp
 import discord
-from pydantic import ValidationError
 
 from claimbot.bootstrap import build_service
 from knowledge.errors import ClaimbotError
+from knowledge.settings import SettingsError, load_settings
 
 from .client import ClaimBot, build_bot
 from .settings import BotSettings
@@ -29,12 +29,9 @@ MAX_RETRY_SECONDS = 60.0
 
 def run_bot() -> int:
     try:
-        settings = BotSettings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "CLAIMBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        print(f"claimbot: {name} {first['msg'].removeprefix('Value error, ')} (set it in .env or the environment; "
-              "`claimbot chat` works offline)", file=sys.stderr)
+        settings = load_settings(BotSettings)
+    except SettingsError as exc:
+        print(f"claimbot: {exc} (`claimbot chat` works offline)", file=sys.stderr)
         return 2
     if settings.discord_token is None:
         print(NO_TOKEN, file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -12,20 +13,19 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from knowledge.answers import QuestionError, clean_question, question_key
 from knowledge.errors import ClaimbotError
 from knowledge.history import describe_entry
 from knowledge.i18n import LANGUAGES, N_, Speech, choose_language, speech
 from knowledge.knowledge_file import KnowledgeFileError, load_knowledge_file
 from knowledge.service import ClaimService
-from knowledge.settings import Settings
+from knowledge.settings import Settings, load_settings
 from knowledge.text import render_text
 
 from .bootstrap import build_service
 
 LOCAL_COMMUNITY = "local"
+MAX_ACTOR = 100  # a name, an email address or "discord:<id>"
 CHAT_BANNER = N_("""claimbot offline console — the same answers the Discord bot gives.
 Ask a question (e.g. "how many casualties?"); :help for commands, :quit to leave.""")
 CHAT_HELP = N_("Type a question. A number picks a \u201cdid you mean\u201d suggestion. "
@@ -37,6 +37,16 @@ class CliError(ClaimbotError):
 
 
 MAX_HISTORY = 10_000
+
+
+def actor_name(text: str) -> str:
+    """Who made a change, as the history shows it: printable, not blank, not a paragraph."""
+    name = text.strip()
+    if not name or not name.isprintable() or any("\udc80" <= ch <= "\udcff" for ch in name):
+        raise argparse.ArgumentTypeError("must be a name in printable text (who made the change, for the history)")
+    if len(name) > MAX_ACTOR:
+        raise argparse.ArgumentTypeError(f"{len(name):,} characters; a name has at most {MAX_ACTOR}")
+    return name
 
 
 def community_id(text: str) -> str:
@@ -108,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="load a knowledge file into the claim base")
     imp.add_argument("file", type=Path)
     imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
-    imp.add_argument("--actor", default="cli", help="who is importing, for the history")
+    imp.add_argument("--actor", default="cli", type=actor_name, help="who is importing, for the history")
 
     exp = sub.add_parser("export", help="write the claim base as a knowledge file")
     exp.add_argument("--format", choices=["yaml", "claimreview"], default="yaml")
@@ -131,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     link = sub.add_parser("link", help="teach a topic a question it did not answer (adds it as an alias)")
     link.add_argument("question")
     link.add_argument("topic", help="the topic id the question is about")
-    link.add_argument("--actor", default="cli", help="who is linking, for the history")
+    link.add_argument("--actor", default="cli", type=actor_name, help="who is linking, for the history")
 
     base = sub.add_parser("base", help="shared claim bases: publish this community's, follow others', fork one")
     base_sub = base.add_subparsers(dest="base_command", metavar="ACTION", required=True)
@@ -139,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print one JSON object")
     publish = base_sub.add_parser("publish", help="publish this community's own claims under NAME, live")
     publish.add_argument("name")
-    publish.add_argument("--actor", default="cli", help="who is publishing")
+    publish.add_argument("--actor", default="cli", type=actor_name, help="who is publishing")
     base_sub.add_parser("withdraw", help="stop serving this community's published base (the name stays yours)")
     follow = base_sub.add_parser("follow", help="answer from a published base too")
     follow.add_argument("name")
@@ -147,22 +157,43 @@ def build_parser() -> argparse.ArgumentParser:
     unfollow.add_argument("name")
     fork = base_sub.add_parser("fork", help="copy a followed base into this community's own claims, then unfollow it")
     fork.add_argument("name")
-    fork.add_argument("--actor", default="cli", help="who is forking, for the history")
+    fork.add_argument("--actor", default="cli", type=actor_name, help="who is forking, for the history")
 
     sub.add_parser("run", help="start the Discord bot (needs CLAIMBOT_DISCORD_TOKEN)")
     sub.add_parser("start", help="the main job: the bot when a token is configured, else the offline console")
     return parser
 
 
+# Why writing the output can fail: a full disk (`> /dev/full`), a file too large, an I/O error.
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EIO, errno.EDQUOT, errno.EBADF})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    if sys.stdout is None:  # started with its output closed (`claimbot export >&-`)
+        print("claimbot: standard output is closed; give the output somewhere to go (a file, or -o FILE)",
+              file=sys.stderr)
+        return 2
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # here, not at exit: a failure is reported like any other
+        return code
     except BrokenPipeError:
         # The reader went away (`claimbot export | head`): stop quietly, as Unix tools do.
         # Python would still try to flush stdout at exit and print a second error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _discard_output()
         return 141  # 128 + SIGPIPE, what a shell reports for a tool killed by the same
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            raise
+        _discard_output()
+        print(f"claimbot: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _discard_output() -> None:
+    # What is still buffered cannot be written either: drop it, or the exit flush fails again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _main(argv: Sequence[str] | None = None) -> int:
@@ -184,7 +215,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
             args.command, args.event = "chat", None
         if args.command == "validate":
             return cmd_validate(args)
-        settings = Settings()
+        settings = load_settings(Settings)
         # The command line talks through its output; log lines only when asked for.
         level = settings.log_level if "log_level" in settings.model_fields_set else "WARNING"
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -194,11 +225,6 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return int(COMMANDS[args.command](service, args))
         finally:
             service.close()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "CLAIMBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        print(f"claimbot: setting {name} is invalid: {first['msg']} (fix it in the environment or .env)",
-              file=sys.stderr)
     except ClaimbotError as exc:  # knowledge files, the store, questions, curation: written for the reader
         print(f"claimbot: {exc.say(_speech(args))}", file=sys.stderr)
     except KeyboardInterrupt:
@@ -209,7 +235,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
 def _token_configured() -> bool:
     from bot.settings import BotSettings
 
-    return BotSettings().discord_token is not None
+    return load_settings(BotSettings).discord_token is not None
 
 
 def _event(service: ClaimService, community: str, event_id: str | None) -> str | None:

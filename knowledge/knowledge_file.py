@@ -18,10 +18,7 @@ Layout::
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from .base import KnowledgeBase, Problem
 from .errors import ClaimbotError
+from .files import UnreadableFile, read_regular_file
 from .models import FORMAT_1_FILE, Claim, Event, Model, Party, Source, Status, Topic
 
 FORMAT_VERSION = 2  # what export writes
@@ -133,40 +131,10 @@ def load_knowledge_file(path: str | Path) -> KnowledgeBase:
 
 
 def _read_capped(name: str) -> bytes:
-    def fail(message: str) -> KnowledgeFileError:
-        return KnowledgeFileError([LocatedProblem(name, None, "(file)", message)])
-
     try:
-        # O_NONBLOCK: opening a FIFO nobody writes to would otherwise wait forever. The
-        # size in a stat() of the path says nothing for /dev/zero or a pipe, so the type
-        # is checked on the open descriptor and the read itself is capped.
-        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        if exc.errno == errno.ENXIO:  # a socket, or a device with nothing behind it
-            raise fail("is not a regular file (a device, pipe or socket)") from None
-        raise fail(f"cannot read: {exc.strerror or exc}") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise fail("is a directory, not a knowledge file")
-        if not stat.S_ISREG(mode):
-            raise fail("is not a regular file (a device, pipe or socket)")
-        chunks: list[bytes] = []
-        size = 0
-        while size <= MAX_FILE_BYTES:
-            try:
-                chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - size))
-            except OSError as exc:
-                raise fail(f"cannot read: {exc.strerror or exc}") from None
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    if size > MAX_FILE_BYTES:
-        raise fail(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    return b"".join(chunks)
+        return read_regular_file(name, MAX_FILE_BYTES, what="knowledge file")
+    except UnreadableFile as exc:
+        raise KnowledgeFileError([LocatedProblem(name, None, "(file)", str(exc))]) from None
 
 
 def parse_knowledge(data: bytes | str, *, name: str = "<knowledge file>") -> KnowledgeBase:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
+from .errors import ClaimbotError
 from .store import check_database_url
 
 # The repository's seeds/ folder: the claim base a first run starts from.
@@ -61,3 +65,31 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+
+class SettingsError(ClaimbotError):
+    """A setting (in the environment or `.env`) that cannot be used; the message names it and the fix."""
+
+
+S = TypeVar("S", bound=Settings)
+_FIELD_IN_MESSAGE = re.compile(r'field "(\w+)"')
+
+
+def load_settings(kind: type[S]) -> S:
+    """The settings, or a SettingsError that a front end can print as one line: what is wrong,
+    where, and how to fix it — never pydantic's or python-dotenv's traceback."""
+    try:
+        return kind()
+    except UnicodeDecodeError as exc:  # (python-dotenv reads .env as UTF-8)
+        raise SettingsError(f".env is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}): "
+                            "save it as UTF-8") from None
+    except PydanticSettingsError as exc:  # a value the settings source could not even parse (a list that is not JSON)
+        found = _FIELD_IN_MESSAGE.search(str(exc))
+        name = "CLAIMBOT_" + found[1].upper() if found else "a setting"
+        raise SettingsError(f"setting {name} cannot be read: a list is written as JSON, e.g. "
+                            f'{name}=["first.yaml", "second.yaml"]') from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CLAIMBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        message = str(first["msg"]).removeprefix("Value error, ").removeprefix(f"{name}: ")
+        raise SettingsError(f"setting {name} is invalid: {message} (fix it in the environment or .env)") from None

@@ -102,6 +102,11 @@ class Store(SharedBases, Quarantine):
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the folder for the database {path}: {exc.strerror}") from None
+            # SQLite opens a device or a FIFO as if it were a database and fails later, on the
+            # first write, with "disk I/O error" (or waits on the FIFO): say what it is at once.
+            if Path(path).exists() and not Path(path).is_file():
+                raise StoreError(f"the database at {path} is not a file (a directory, device or pipe); "
+                                 "point CLAIMBOT_DATABASE_URL at a file")
         self.url = url
         self.path = path
         self.clock = clock

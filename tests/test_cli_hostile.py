@@ -83,3 +83,46 @@ def test_a_fifo_as_a_knowledge_file_does_not_hang(env: dict[str, str], tmp_path:
     done = subprocess.run([sys.executable, "-m", "claimbot", "validate", str(fifo)], env=env, capture_output=True,
                           text=True, timeout=20, cwd=ROOT)
     assert "Traceback" not in done.stderr and done.returncode != 0 and "regular file" in done.stderr
+
+
+def test_settings_that_cannot_be_read_are_one_line_each(env: dict[str, str], tmp_path: Path) -> None:
+    # A .env saved in Latin-1, and a list setting written as a plain path.
+    (tmp_path / ".env").write_bytes("CLAIMBOT_MODERATOR_ROLE=V\xe9rificateurs\n".encode("latin-1"))
+    for command in (["ask", "how many casualties?"], ["run"]):
+        assert "save it as UTF-8" in one_clear_line(claimbot(env, *command, cwd=tmp_path))
+    (tmp_path / ".env").write_text("CLAIMBOT_SEED_FILES=seeds/belgorod-incursion.claims.yaml\n", encoding="utf-8")
+    assert "CLAIMBOT_SEED_FILES" in one_clear_line(claimbot(env, "ask", "x", cwd=tmp_path))
+    assert "written as JSON" in claimbot(env, "ask", "x", cwd=tmp_path).stderr
+    (tmp_path / ".env").write_text("CLAIMBOT_DATABASE_URL=mysql://nope\n", encoding="utf-8")
+    env = {k: v for k, v in env.items() if k != "CLAIMBOT_DATABASE_URL"}
+    stderr = one_clear_line(claimbot(env, "ask", "x", cwd=tmp_path))
+    assert "setting CLAIMBOT_DATABASE_URL is invalid: unsupported database URL" in stderr and "Value error" not in stderr
+
+
+def test_a_lexicon_file_that_is_no_file_is_named_and_does_not_hang(env: dict[str, str], tmp_path: Path) -> None:
+    fifo = tmp_path / "lexicon.yaml"
+    os.mkfifo(fifo)
+    for path, error in [(fifo, "is not a regular file"), (tmp_path / "missing.yaml", "cannot read")]:
+        env["CLAIMBOT_LEXICON_FILES"] = f'["{path}"]'
+        stderr = one_clear_line(claimbot(env, "ask", "how many casualties?"))  # (within the helper's timeout)
+        assert str(path) in stderr and error in stderr
+
+
+def test_a_device_as_the_database_is_named(env: dict[str, str]) -> None:
+    env["CLAIMBOT_DATABASE_URL"] = "sqlite:////dev/null"
+    assert "is not a file" in one_clear_line(claimbot(env, "ask", "how many casualties?"))
+
+
+@pytest.mark.parametrize("actor", ["", "   ", "\x1b[31mmallory", "x" * 500])
+def test_an_actor_the_history_cannot_show_is_refused(env: dict[str, str], actor: str) -> None:
+    done = claimbot(env, "import", "--actor", actor, str(SEED))
+    assert "--actor" in one_clear_line(done)
+    assert claimbot(env, "history").stdout.strip().startswith("No changes")  # nothing was written
+
+
+def test_output_to_a_full_disk_is_one_line(env: dict[str, str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "claimbot", "ask", "how many casualties?"], env=env,
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == "claimbot: cannot write the output: No space left on device"

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import ClaimbotError
+from ..files import UnreadableFile, read_regular_file
 from .text import DATA_DIR, is_cyrillic, normalise, stem
 
 PACKAGED = "lexicon.yaml"
@@ -32,10 +34,11 @@ OFF_TOPIC = "not_"
 SECTIONS = ("concepts", "entities", "actors")  # mappings of concept → words
 CHATTER = "chatter"  # a list of phrases whose words carry no meaning ("back in", "in the end")
 MIN_PREFIX = 3
+MAX_LEXICON_BYTES = 5 * 1024 * 1024  # word lists: far more than any real one
 
 
-class LexiconError(ValueError):
-    pass
+class LexiconError(ClaimbotError, ValueError):
+    """A lexicon file (CLAIMBOT_LEXICON_FILES) that cannot be used; the message names it and why."""
 
 
 @dataclass
@@ -61,9 +64,14 @@ class Lexicon:
         lexicon._merge((DATA_DIR / PACKAGED).read_text(encoding="utf-8"), PACKAGED)
         for path in paths:
             try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise LexiconError(f"cannot read lexicon file {path}: {exc.strerror}") from None
+                data = read_regular_file(str(path), MAX_LEXICON_BYTES, what="lexicon file")
+            except UnreadableFile as exc:
+                raise LexiconError(f"lexicon file {path} {exc}") from None
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise LexiconError(f"lexicon file {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
+                                   f"position {exc.start}): save it as UTF-8") from None
             lexicon._merge(text, str(path))
         return lexicon
 

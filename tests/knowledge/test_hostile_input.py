@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from knowledge import knowledge_file
+from knowledge import files, knowledge_file
 from knowledge.errors import ClaimbotError
 from knowledge.knowledge_file import (
     KnowledgeFileError,
@@ -252,7 +252,7 @@ def test_a_file_over_the_cap_is_refused_after_reading_at_most_the_cap(
         read.append(len(chunk))
         return chunk
 
-    monkeypatch.setattr(knowledge_file.os, "read", counting_read)
+    monkeypatch.setattr(files.os, "read", counting_read)
     with pytest.raises(KnowledgeFileError, match="larger than"):
         load_knowledge_file(big)
     assert sum(read) <= 1001

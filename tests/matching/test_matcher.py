@@ -6,6 +6,7 @@ the development question set and its accuracy floors are in test_accuracy.py.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -343,6 +344,18 @@ def test_a_bad_lexicon_file_is_refused_with_its_name(tmp_path: Path, content: st
 def test_a_missing_lexicon_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="cannot read"):
         Lexicon.load(tmp_path / "missing.yaml")
+
+
+def test_a_lexicon_path_that_is_no_text_file_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)  # nobody writes to it: reading would wait forever
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("concepts:\n  vérité: [truth]\n".encode("latin-1"))
+    for path, error in [(fifo, "is not a regular file"), (tmp_path, "is a directory, not a lexicon file"),
+                        (Path("/dev/zero"), "is not a regular file"), (latin1, "is not UTF-8 text \\(byte 0xe9")]:
+        with pytest.raises(LexiconError, match=error) as caught:
+            Lexicon.load(path)
+        assert str(path) in str(caught.value)
 
 
 def test_the_packaged_lexicon_names_no_particular_event() -> None:
