@@ -314,13 +314,13 @@ def cmd_import(service: ClaimService, args: argparse.Namespace) -> int:
     incoming = load_knowledge_file(args.file)
     if args.dry_run:
         plan = service.plan_file_import(args.community, incoming)
-        print(f"{args.file}: would {plan.summary()} (dry run, nothing written)")
+        print(f"{args.file}: {plan.summary()} (dry run, nothing written)")
         for change in plan.changes:
             extra = f" ({', '.join(change.fields)})" if change.fields else ""
             print(f"  {change.action} {change.kind} {change.id}{extra}")
     else:
         plan = service.import_knowledge(args.community, incoming, args.actor)
-        print(f"{args.file}: {plan.summary()}")
+        print(f"{args.file}: {plan.summary(done=True)}")
     if twice := service.bases_sharing_topics(args.community, plan):
         print(f"Some of its topics are also in what this community follows ({', '.join(twice)}): answers offer "
               f"both. If the file is your copy of it: claimbot base unfollow {twice[0]}", file=sys.stderr)
@@ -419,7 +419,7 @@ def cmd_base(service: ClaimService, args: argparse.Namespace) -> int:
         print(f"No longer following '{args.name.strip().casefold()}'.")
     elif action == "fork":
         plan = service.fork(community, args.name, args.actor)
-        print(f"Forked '{args.name.strip().casefold()}' into this community's own claims ({plan.summary()}); "
+        print(f"Forked '{args.name.strip().casefold()}' into this community's own claims ({plan.summary(done=True)}); "
               "it is no longer followed.")
     else:
         followed = service.followed_bases(community)

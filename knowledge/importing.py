@@ -33,11 +33,13 @@ class ImportPlan:
     def empty(self) -> bool:
         return not self.writes
 
-    def summary(self) -> str:
+    def summary(self, *, done: bool = False) -> str:
+        """"2 to create, 1 to update, 48 unchanged" for a preview; "2 created, …" once `done`."""
         counts: dict[str, int] = {}
         for change in self.changes:
             counts[change.action] = counts.get(change.action, 0) + 1
-        parts = [f"{counts[a]} to {a}" for a in ("create", "update", "restore") if counts.get(a)]
+        parts = [f"{counts[a]} {a}d" if done else f"{counts[a]} to {a}"
+                 for a in ("create", "update", "restore") if counts.get(a)]
         parts.append(f"{self.unchanged} unchanged")
         if self.kept:
             parts.append(f"{self.kept} kept (in the base, not in the file)")

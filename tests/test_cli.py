@@ -107,7 +107,7 @@ def test_validate_import_export_history(env: dict[str, str], tmp_path: Path) -> 
     dry = claimbot(env, "import", str(changed), "--dry-run").stdout
     assert "1 to update" in dry and "update claim russia-70-attackers-killed (statement)" in dry
     assert claimbot(env, "export").stdout == exported  # the dry run wrote nothing
-    assert "1 to update" in claimbot(env, "import", str(changed), "--actor", "alice").stdout
+    assert "1 updated, 50 unchanged" in claimbot(env, "import", str(changed), "--actor", "alice").stdout
     history = claimbot(env, "history", "--id", "russia-70-attackers-killed").stdout
     assert "alice changed claim russia-70-attackers-killed (v2)" in history
     assert "statement: 70 attackers were killed. → Over 70 attackers were killed." in history
@@ -137,11 +137,11 @@ def test_export_and_history_of_a_community_that_only_follows_say_what_they_leave
 
 def test_importing_a_copy_of_a_followed_base_says_its_topics_would_be_offered_twice(env: dict[str, str]) -> None:
     dry = claimbot(env, "import", str(SEED), "--dry-run")
-    assert "would 51 to create" in dry.stdout
+    assert "51 to create" in dry.stdout and "would" not in dry.stdout and "(dry run, nothing written)" in dry.stdout
     assert "also in what this community follows (belgorod-incursion)" in dry.stderr
     assert "claimbot base unfollow belgorod-incursion" in dry.stderr
     done = claimbot(env, "import", str(SEED))
-    assert "51 to create" in done.stdout and "claimbot base unfollow belgorod-incursion" in done.stderr
+    assert "51 created" in done.stdout and "claimbot base unfollow belgorod-incursion" in done.stderr
     assert claimbot(env, "base", "unfollow", "belgorod-incursion").returncode == 0
     again = claimbot(env, "import", str(SEED))
     assert "unchanged" in again.stdout and again.stderr == ""  # one copy now: nothing to warn of

@@ -227,9 +227,8 @@ class ImportConfirm(discord.ui.View):
             await respond(interaction, update=True,
                           content=_clip(said.tr("Nothing was imported: {reason}", reason=exc.say(said))), view=None)
             return
-        await respond(interaction, update=True, content=said.tr("Imported `{file}`: {summary}.",
-                                                                file=_name(self.name), summary=self.plan.summary()),
-                      view=None)
+        await respond(interaction, update=True, view=None, content=said.tr(
+            "Imported `{file}`: {summary}.", file=_name(self.name), summary=self.plan.summary(done=True)))
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction[ClaimBot], button: discord.ui.Button[Any]) -> None:
@@ -562,7 +561,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                             for c in plan.changes[:30])
         more = ("\n" + said.plural("… and {n} more", "… and {n} more", len(plan.changes) - 30)
                 if len(plan.changes) > 30 else "")
-        head = said.tr("`{file}` would {summary}:", file=_name(file.filename), summary=plan.summary())
+        head = said.tr("`{file}` would change the claim base ({summary}):", file=_name(file.filename),
+                       summary=plan.summary())
         if twice:  # (a copy of a followed base, imported by hand: say so before it is written)
             head = said.tr("Some of its topics are also in the claim bases this server follows ({names}): answers "
                            "would offer both. If the file is this server's copy of one, `/base unfollow` it.",

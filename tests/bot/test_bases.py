@@ -104,7 +104,7 @@ async def test_export_history_and_search_from_a_server_that_follows_say_what_the
     await fake_discord.send_slash_with_file(FOLLOWER, FOLLOWER_CHANNEL, MODERATOR, "claim", "import", "file",
                                             "belgorod.yaml", SEED.read_bytes(), permissions=MANAGE_MESSAGES)
     preview = (await final_reply(fake_discord, after=seen)).json["data"]["content"]
-    assert "would 51 to create" in preview
+    assert "would change the claim base (51 to create" in preview
     assert "also in the claim bases this server follows (belgorod-incursion)" in preview and "/base unfollow" in preview
 
     # Forked, the claims are its own: in the file and found, and nothing left out to explain.

@@ -201,7 +201,7 @@ async def test_import_previews_then_writes_on_confirm(bot: ClaimBot, fake_discor
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "new.yaml",
                                             exported.encode(), permissions=MANAGE_MESSAGES)
     preview = (await final_reply(fake_discord, after=seen)).json["data"]
-    assert "would 1 to update" in preview["content"] and "`russia-70-attackers-killed` (statement)" in preview["content"]
+    assert "would change the claim base (1 to update" in preview["content"] and "`russia-70-attackers-killed` (statement)" in preview["content"]
     assert "Over 70" not in bot.service.export(str(GUILD))  # nothing written before confirming
     buttons = [c for row in preview["components"] for c in row["components"]]
     message = fake_discord.message_payload(CHANNEL, preview["content"], components=preview["components"],
@@ -211,7 +211,7 @@ async def test_import_previews_then_writes_on_confirm(bot: ClaimBot, fake_discor
     await fake_discord.send_component(GUILD, CHANNEL, MODERATOR, buttons[0]["custom_id"], message,
                                       permissions=MANAGE_MESSAGES)
     done = (await final_reply(fake_discord, after=seen)).json
-    assert done["type"] == 7 and "Imported" in done["data"]["content"]
+    assert done["type"] == 7 and "Imported `new.yaml`: 1 updated, 50 unchanged" in done["data"]["content"]
     assert "Over 70 attackers were killed." in bot.service.export(str(GUILD))
 
 

@@ -45,7 +45,7 @@ async def test_a_large_import_is_acknowledged_in_time_and_previewed(bot: ClaimBo
     await fake_discord.send_slash_with_file(GUILD, CHANNEL, MODERATOR, "claim", "import", "file", "big.yaml", data,
                                             permissions=MANAGE_MESSAGES)
     preview = (await final_reply(fake_discord, after=seen, timeout=60)).json["data"]
-    assert "would 4001 to create" in preview["content"]
+    assert "would change the claim base (4001 to create" in preview["content"]
     # And Discord saw an answer within its deadline (checked for every bot test at teardown).
     assert all(r.response_type is not None for r in fake_discord.interactions.values())
 
