@@ -32,6 +32,11 @@ CHAT_HELP = N_("Type a question. A number picks a \u201cdid you mean\u201d sugge
                ":events lists events, :event ID ties the console to one, :quit leaves.")
 
 
+def _printable(text: str) -> str:
+    """Text echoed back to a terminal: escape sequences and control characters shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch == "\n" else repr(ch)[1:-1] for ch in text)
+
+
 class CliError(ClaimbotError):
     """A problem to report on one line, with what to do about it."""
 
@@ -226,7 +231,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
         finally:
             service.close()
     except ClaimbotError as exc:  # knowledge files, the store, questions, curation: written for the reader
-        print(f"claimbot: {exc.say(_speech(args))}", file=sys.stderr)
+        print(f"claimbot: {_printable(exc.say(_speech(args)))}", file=sys.stderr)
     except KeyboardInterrupt:
         return 130
     return 2
@@ -273,26 +278,35 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
             print()
             return 0
         command = line.strip()
-        # (a bare "quit" or "exit" too: it is never a question about a crisis, and as one
-        # it would land in the moderators' unanswered questions)
-        if command in (":quit", ":q", ":exit") or command.lower() in ("quit", "exit"):
+        # Commands and numbers are never questions: asked, they would land in the moderators'
+        # unanswered questions. (A bare "quit" or "exit" too.)
+        name, _, argument = command.partition(" ")
+        name = name.lower()
+        if name in (":quit", ":q", ":exit") or command.lower() in ("quit", "exit"):
             return 0
-        if command == ":help":
+        if name == ":help":
             print(tr(CHAT_HELP))
             continue
-        if command == ":events":
+        if name == ":events":
             for event in service.events(args.community).values():
                 print(f"  {event.id}: {event.title} ({event.date})")
             continue
-        if command.startswith(":event"):
+        if name == ":event":
             try:
-                event_id = _event(service, args.community, command.removeprefix(":event").strip() or None)
+                event_id = _event(service, args.community, argument.strip() or None)
             except CliError as exc:
-                print(exc.say(said))
+                print(_printable(exc.say(said)))
                 continue
             print(tr("Questions are now about {event}.", event=event_id) if event_id else tr("No event context."))
             continue
-        if command.isdigit() and 1 <= int(command) <= len(last_suggestions):
+        if name.startswith(":"):
+            print(tr("Unknown command {command}: :help lists the commands.", command=_printable(name)))
+            continue
+        if command.isdigit():
+            if not 1 <= int(command) <= len(last_suggestions):
+                print(tr("Pick a number from 1 to {n}, or type a question.", n=len(last_suggestions))
+                      if last_suggestions else tr(CHAT_HELP))
+                continue
             topic_id = last_suggestions[int(command) - 1]
             picked = service.answer_topic(args.community, topic_id, language=said.language)
             # The member answered their own question: a candidate phrasing for the moderators.

@@ -242,6 +242,23 @@ def test_a_link_in_the_communitys_own_base_outranks_the_base_it_follows(env: dic
     assert answer["answered"] and answer["topic"]["id"] == "riverton-deaths" and answer["base"] is None
 
 
+def test_console_commands_and_numbers_are_never_questions(env: dict[str, str]) -> None:
+    # Typed at the console, none of these is a question: none may reach the moderators' gaps.
+    chat = claimbot(env, "chat", stdin="7\n:foo\n:EVENTS now\nwho won the match\n5\n:QUIT\nnot asked\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "Unknown command :foo" in chat.stdout
+    assert "belgorod-incursion-2023: " in chat.stdout  # ":EVENTS now" lists the events
+    gaps = [g["question"] for g in json.loads(claimbot(env, "gaps", "--json").stdout)["gaps"]]
+    assert gaps == ["who won the match"]  # the one question asked; ":QUIT" left before "not asked"
+
+
+def test_what_the_cli_echoes_back_cannot_drive_the_terminal(env: dict[str, str]) -> None:
+    for command in (["ask", "--event", "\x1b]0;pwned\x07", "x"], ["link", "x y z", "\x1b[2Jtopic"]):
+        done = claimbot(env, *command)
+        assert done.returncode == 2 and "\x1b" not in done.stderr and "\x07" not in done.stderr
+        assert "\\x1b" in done.stderr  # shown, as text
+
+
 def test_a_console_pick_becomes_a_candidate_phrasing(env: dict[str, str]) -> None:
     fork_seed(env)
     # In the console, picking a "did you mean" number is the member answering their own
