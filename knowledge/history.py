@@ -38,5 +38,12 @@ def describe_entry(entry: HistoryEntry) -> str:
             f"{entry.record_id} (v{entry.version})")
     lines = [head]
     for name, old, new in field_changes(entry):
+        if isinstance(old, dict) and isinstance(new, dict):
+            # A figure, a translation: only what changed in it ("figure.value: 12 → 14"),
+            # or a long record would cut the very number that changed.
+            for key in dict.fromkeys([*old, *new]):
+                if old.get(key) != new.get(key):
+                    lines.append(f"    {name}.{key}: {_short(old.get(key))} \u2192 {_short(new.get(key))}")
+            continue
         lines.append(f"    {name}: {_short(old)} \u2192 {_short(new)}")
     return "\n".join(lines)

@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 
 from knowledge.curation import ClaimForm, CurationError, Curator
+from knowledge.knowledge_file import parse_knowledge
 from knowledge.models import Status
 from knowledge.service import ClaimService
 from knowledge.storage import ConflictError
 
-from .conftest import COMMUNITY, FakeClock
+from .conftest import COMMUNITY, SEED_FILE, FakeClock
 
 FORM = ClaimForm(topic_id="belgorod-casualties", party="Ukrainian officials (Kyiv)",
                  statement="No Ukrainian soldiers took part.", source_url="https://example.org/kyiv",
@@ -127,3 +128,14 @@ def test_auto_answer_keeps_chat_out_of_the_gaps(service: ClaimService, clock: Fa
     # The same chat asked of the bot directly is a question, and a gap when unanswered.
     service.ask(COMMUNITY, "who won the match")
     assert Curator(service).gaps(COMMUNITY, since=clock.now - timedelta(days=1))[0].example == "who won the match"
+
+
+def test_history_shows_the_number_that_changed_in_a_figure(service: ClaimService) -> None:
+    # The figure's wording, unit and notes run long: the line names what changed within it.
+    text = SEED_FILE.read_text(encoding="utf-8")
+    line = next(li for li in text.splitlines() if "value: 70, unit: attackers killed" in li)
+    changed = text.replace(line, line.replace("value: 70", "value: 75"), 1)
+    service.import_knowledge(COMMUNITY, parse_knowledge(changed, name="changed.yaml"), "mod-2")
+    (entry,) = Curator(service).history(COMMUNITY, "russia-70-attackers-killed")[:1]
+    assert "    figure.value: 70 → 75" in entry.splitlines()
+    assert "wording" not in entry  # unchanged parts of the figure are not repeated
