@@ -186,8 +186,8 @@ def message_embed(answer: Answer, speech: Speech = ENGLISH) -> discord.Embed:
         # Titles come from claim bases, a followed one's too: shown as themselves, never as a link.
         title = _shorten(plain(suggestion.title), FIELD_NAME_LIMIT - 8)
         where = plain(suggestion.event_title)
-        if suggestion.base:
-            where += f" \u00b7 \U0001f4da {plain(suggestion.base)}"
+        if base := answer.base_label(suggestion):
+            where += f" \u00b7 \U0001f4da {plain(base)}"
         embed.add_field(name=speech.line(f"{speech.number(n)}. {title}"),
                         value=_shorten(speech.line(where), FIELD_VALUE_LIMIT), inline=False)
     return embed

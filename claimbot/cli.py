@@ -126,7 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--actor", default="cli", type=actor_name, help="who is importing, for the history")
 
     exp = sub.add_parser("export", help="write the claim base as a knowledge file")
-    exp.add_argument("--format", choices=["yaml", "claimreview"], default="yaml")
+    exp.add_argument("--format", choices=["yaml", "claimreview"], default="yaml",
+                     help="yaml: a knowledge file (every claim); claimreview: schema.org ClaimReview JSON-LD, one "
+                          "review per claim someone has ruled on (unverified claims have no review to publish)")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 
     val = sub.add_parser("validate", help="check knowledge files without writing anything")

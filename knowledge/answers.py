@@ -182,6 +182,15 @@ class Answer(View):
         """The followed claim base the answer's claims come from (None: the community's own)."""
         return self.topic.base if self.topic is not None else None
 
+    def base_label(self, ref: TopicRef) -> str | None:
+        """The followed base to name beside a related or suggested topic, or None: named only
+        where it tells the reader something — a base other than the answer's own, or suggestions
+        drawn from more than one base. (Every related topic of an answer from the seed base
+        labelled "[belgorod-incursion]" said the same thing three times.)"""
+        if self.decision == "answer":
+            return ref.base if ref.base != self.base else None
+        return ref.base if len({s.base for s in self.suggestions}) > 1 else None
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def answered(self) -> bool:

@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     )
     seed_files: list[Path] = Field(
         default_factory=lambda: sorted(SEEDS_DIR.glob("*.claims.yaml")),
-        description="Knowledge files loaded into a community whose claim base is empty.",
+        description="The seed claim bases: published at the first start and followed by every new community.",
     )
     lexicon_files: list[Path] = Field(
         default_factory=list,

@@ -74,16 +74,19 @@ def render_text(answer: Answer, *, width: int = 88, speech: Speech = ENGLISH) ->
             as_of = tr("Claims as of {date}.", date=speech.date(answer.as_of.date()))
             lines.append(speech.line(as_of[:-1] if as_of.endswith("..") else as_of))
         if answer.suggestions:
-            lines.append(speech.line(tr("Related: {topics}", topics="; ".join(_titled(s) for s in answer.suggestions))))
+            related = "; ".join(_titled(answer, s) for s in answer.suggestions)
+            lines.append(speech.line(tr("Related: {topics}", topics=related)))
     elif answer.decision == "suggest":
         lines.append(speech.line(answer.message_in(speech) or ""))
         for i, s in enumerate(answer.suggestions, 1):
-            lines.append(speech.line(f"  {i}. {_titled(s)} ({s.event_title})"))
+            lines.append(speech.line(f"  {i}. {_titled(answer, s)} ({s.event_title})"))
     else:
         lines.append(speech.line(answer.message_in(speech) or ""))
     return "\n".join(lines)
 
 
-def _titled(topic: TopicRef) -> str:
-    """A topic's title, with the followed base it comes from: two bases may both have one."""
-    return f"{topic.title} [{topic.base}]" if topic.base else topic.title
+def _titled(answer: Answer, topic: TopicRef) -> str:
+    """A topic's title, with the followed base it comes from where that tells something
+    (`Answer.base_label`): two bases may both have one."""
+    base = answer.base_label(topic)
+    return f"{topic.title} [{base}]" if base else topic.title

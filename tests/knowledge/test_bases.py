@@ -10,6 +10,7 @@ from knowledge.curation import ClaimForm, CurationError, Curator
 from knowledge.i18n import ENGLISH
 from knowledge.service import BaseError, ClaimService
 from knowledge.store import BaseNameTakenError, ClaimStore, open_store
+from knowledge.text import render_text
 
 from .conftest import COMMUNITY, SEED_FILE, FakeClock
 
@@ -253,3 +254,19 @@ def test_a_question_linked_in_the_own_base_outranks_a_followed_base(shared: Clai
     # The link, said again, is refused as known; a fresh one says it is answered from now on.
     linked = curator.link_question("444", "death toll riverton", topic.id, "mod")
     assert linked.instead is None and "from now on" in linked.say(ENGLISH)
+
+
+def test_a_related_topic_names_its_base_only_when_it_is_another(shared: ClaimService) -> None:
+    # Answered from the seed, the seed's related topics need no label: the answer names its base.
+    answer = shared.ask("555", QUESTION, record=False)
+    assert answer.base == SEED_BASE and answer.suggestions
+    assert f"[{SEED_BASE}]" not in render_text(answer).split("Related: ")[1]
+    # Answered from the community's own claims, a related topic from the followed seed is labelled.
+    curator = Curator(shared)
+    event = curator.add_event("555", "Riverton flood", "2025-04-02", "mod")
+    topic = curator.add_topic("555", event.id, "How many people died in the Riverton flood?", "mod")
+    curator.add_claim("555", ClaimForm(topic_id=topic.id, party="Riverton council", statement="Twelve people died.",
+                                       source_url="https://example.org/riverton"), "mod")
+    curator.link_question("555", QUESTION, topic.id, "mod")
+    mixed = shared.ask("555", QUESTION, record=False)
+    assert mixed.base is None and f"[{SEED_BASE}]" in render_text(mixed).split("Related: ")[1]
