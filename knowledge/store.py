@@ -467,6 +467,10 @@ class QuestionQueue:
             self.flush(quiet=True)
         except Exception:  # noqa: BLE001 - closing must not fail on statistics
             log.exception("could not write %d queued question(s) on shutdown", len(self._pending))
+            return
+        if self._pending:  # the database stayed busy to the end: say so, there is no next batch
+            log.warning("the database stayed busy: %d asked question(s) could not be recorded for the moderators",
+                        len(self._pending))
 
 
 # --- shared claim bases: the rows both engines keep alike -------------------------------

@@ -71,6 +71,11 @@ def test_a_database_locked_by_another_process(env: dict[str, str], tmp_path: Pat
         # Reading is never blocked by the writer.
         assert claimbot(env, "export").returncode == 0
         assert claimbot(env, "ask", "how many casualties?").returncode == 0
+        # A question told "noted for the moderators" that could not be written says so before
+        # the process ends: there is no later batch for it.
+        unanswered = claimbot(env, "ask", "who won the cup final")
+        assert "noted for the moderators" in unanswered.stdout
+        assert "1 asked question(s) could not be recorded" in unanswered.stderr
     finally:
         holder.execute("ROLLBACK")
         holder.close()
