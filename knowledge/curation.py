@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .answers import Answer, clean_question, question_key
 from .base import KnowledgeBase
@@ -85,6 +85,10 @@ class Candidate:
     key: str  # question_key(question): how a button names it
 
 
+# How close a mistyped id must be to be offered instead (fuzz.ratio: about one wrong letter in eight).
+CLOSE_ID = 85.0
+
+
 @dataclass(frozen=True, slots=True)
 class Linked:
     """A question linked to a topic, and what members asking it get now."""
@@ -123,11 +127,30 @@ class Curator:
             return CurationError(N_("`{id}` belongs to the claim base '{base}' this server follows; only its "
                                     "publisher changes it. To change it here, fork it: /base fork {base} "
                                     "(claimbot base fork {base})."), id=record_id, base=owner)
+        if (close := self._closest_id(community, kind, record_id)) is not None:
+            # (a typed id, from the command line or pasted: the nearest one, as `base follow` does)
+            if kind == "topic":
+                return CurationError(N_("topic: there is no topic `{topic}`; did you mean `{close}`?"),
+                                     topic=record_id, close=close)
+            if kind == "event":
+                return CurationError(N_("event: there is no event `{event}`; did you mean `{close}`?"),
+                                     event=record_id, close=close)
+            return CurationError(N_("claim: there is no claim `{claim}`; did you mean `{close}`?"),
+                                 claim=record_id, close=close)
         if kind == "topic":
             return CurationError(N_("topic: there is no topic `{topic}`; pick one from the list"), topic=record_id)
         if kind == "event":
             return CurationError(N_("event: there is no event `{event}`; pick one from the list"), event=record_id)
         return CurationError(N_("claim: there is no claim `{claim}`; pick one from the list"), claim=record_id)
+
+    def _closest_id(self, community: str, kind: str, record_id: str) -> str | None:
+        """The community's id of that kind (its own or a followed base's) nearest a mistyped one."""
+        ids: set[str] = set()
+        for source in self.service.sources(community):
+            kb = source.kb
+            ids.update(kb.topics if kind == "topic" else kb.events if kind == "event" else kb.claims)
+        found = process.extractOne(record_id.casefold(), sorted(ids), scorer=fuzz.ratio, score_cutoff=CLOSE_ID)
+        return str(found[0]) if found else None
 
     # --- adding ------------------------------------------------------------------
 

@@ -139,3 +139,13 @@ def test_history_shows_the_number_that_changed_in_a_figure(service: ClaimService
     (entry,) = Curator(service).history(COMMUNITY, "russia-70-attackers-killed")[:1]
     assert "    figure.value: 70 → 75" in entry.splitlines()
     assert "wording" not in entry  # unchanged parts of the figure are not repeated
+
+
+def test_a_mistyped_id_is_answered_with_the_nearest(service: ClaimService) -> None:
+    curator = Curator(service)
+    with pytest.raises(CurationError, match="no topic `belgorod-casualty`; did you mean `belgorod-casualties`"):
+        curator.link_question(COMMUNITY, "how bad was it", "belgorod-casualty", "mod")
+    with pytest.raises(CurationError, match="no claim `gladkov-one-civilian-kiled`; did you mean `gladkov-one-civilian"):
+        curator.set_status(COMMUNITY, "gladkov-one-civilian-kiled", "disputed", "mod")
+    with pytest.raises(CurationError, match="no topic `zzz`; pick one from the list"):  # nothing near: no guess
+        curator.link_question(COMMUNITY, "how bad was it", "zzz", "mod")
