@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from knowledge.curation import CurationError, Curator
 from knowledge.i18n import language_name
 from knowledge.storage import SERVER_WIDE
 
@@ -46,17 +47,18 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
         assert interaction.guild_id is not None and interaction.channel_id is not None
         community, channel = str(interaction.guild_id), str(interaction.channel_id)
 
-        def tie() -> str | None:
+        def tie() -> str | CurationError:
             events = self.service.events(community)  # its own and the followed bases'
             if event is not None and event not in events:
-                return None
+                return Curator(self.service).missing(community, "event", event)  # (with the nearest id, if any)
             self.service.set_channel_event(community, channel, event)
             return events[event].title if event else ""
 
         title = await off_loop(interaction, tie, ephemeral=True)
-        tr = speech_for(interaction).tr
-        if title is None:
-            text = tr("There is no event `{event}`; pick one from the list as you type.", event=event)
+        said = speech_for(interaction)
+        tr = said.tr
+        if isinstance(title, CurationError):
+            text = title.say(said)[:2000]  # (a typed id can be long: a message holds 2,000 characters)
         elif title:
             text = tr("Questions here are now about **{event}**.", event=plain(title))
         else:

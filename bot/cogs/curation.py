@@ -162,10 +162,13 @@ class TranslateModal(ModeratorForm):
                             required=False, default=existing.quote or "" if existing else None)
         self.figure_wording = _field(tr("The figure's words (optional)"), "wording", max_length=MAX_SHORT,
                                      required=False, default=figure.wording or "" if figure else None)
+        unit_text = unit if isinstance(unit, str) else "\n".join(f"{c}: {form}" for c, form in unit.items())
+        # Six plural forms (Arabic) of a long unit can pass MAX_NOTE: Discord refuses a form whose
+        # field holds more than its max_length, so the field makes room (up to Discord's 4,000).
         self.figure_unit = _field(
-            tr("What the figure counts (optional)"), "unit", max_length=MAX_NOTE, paragraph=True, required=False,
-            placeholder=tr("one text, or one line per plural form: one: …, few: …, other: …"),
-            default=unit if isinstance(unit, str) else "\n".join(f"{c}: {form}" for c, form in unit.items()))
+            tr("What the figure counts (optional)"), "unit", max_length=min(4000, max(MAX_NOTE, len(unit_text))),
+            paragraph=True, required=False, placeholder=tr("one text, or one line per plural form: one: …, few: …, "
+                                                           "other: …"), default=unit_text)
         self.add_item(self.statement)
         # Only what the claim has can be translated: no quote field for a claim without a quote.
         if claim.quote is not None:

@@ -244,3 +244,14 @@ async def test_a_long_answer_is_paginated_with_buttons(bot: ClaimBot, fake_disco
     await fake_discord.send_component(GUILD, CHANNEL, MEMBER, buttons[1]["custom_id"], message)
     page2 = (await final_reply(fake_discord, after=seen)).json
     assert page2["type"] == 7 and "page 2/" in page2["data"]["embeds"][0]["footer"]["text"]
+
+
+async def test_a_moderator_ties_a_channel_to_an_event_by_its_id(bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    async def tie(event: str) -> str:
+        return (await slash(fake_discord, "event", {"event": event}, command="channel"))["data"]["content"]
+
+    assert "Questions here are now about **Belgorod border incursion" in await tie("belgorod-incursion-2023")
+    assert bot.service.channel_settings(str(GUILD), str(CHANNEL)).event_id == "belgorod-incursion-2023"
+    assert "did you mean `belgorod-incursion-2023`" in await tie("belgorod-incursion-202")
+    assert len(await tie("x" * 5000)) <= 2000  # a pasted wall of text is answered, not a failed send
+    assert bot.service.channel_settings(str(GUILD), str(CHANNEL)).event_id == "belgorod-incursion-2023"

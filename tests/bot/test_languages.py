@@ -219,3 +219,19 @@ async def test_a_moderator_translates_a_topic_and_french_questions_find_it(bot: 
     assert "Gladkov said residents of nine villages were evacuated." in _text(embed)
     assert speech("fr").tr("*in {language}: not translated yet*",
                            language=language_name("en", "fr")) in _text(embed)
+
+
+async def test_the_translation_form_opens_whatever_the_length_of_a_units_plural_forms(
+        bot: ClaimBot, fake_discord: FakeDiscord) -> None:
+    # Arabic has six plural forms: six long ones pass the 1,000 characters a unit field used to allow,
+    # and Discord refuses a form whose field holds more than its limit.
+    forms = "\n".join(f"{category}: " + "ن" * 190 for category in ("zero", "one", "two", "few", "many", "other"))
+    Curator(bot.service).translate_claim(str(GUILD), "russia-70-attackers-killed", "ar", "mod",
+                                         statement="قُتل 70 مهاجمًا.", figure_wording="70 مهاجمًا", figure_unit=forms)
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", {"claim": "russia-70-attackers-killed",
+                                  "language": "ar"}, subcommand="translate", permissions=MANAGE_MESSAGES)
+    form = await final_reply(fake_discord, after=seen)
+    assert form.status == 200 and form.json["type"] == 9
+    fields = [c for row in form.json["data"]["components"] for c in row["components"]]
+    assert any(f.get("value") == forms for f in fields)

@@ -61,5 +61,33 @@ def message_problems(body: Any) -> list[str]:
     return problems
 
 
+def modal_problems(data: Any) -> list[str]:
+    """What Discord would refuse in a modal (an interaction response of type 9)."""
+    if not isinstance(data, dict):
+        return ["data: a modal needs data"]
+    problems: list[str] = []
+    if not 1 <= len(str(data.get("title", ""))) <= 45:
+        problems.append(f"data.title: {len(str(data.get('title', '')))} characters, 1 to 45")
+    if not 1 <= len(str(data.get("custom_id", ""))) <= 100:
+        problems.append("data.custom_id: 1 to 100 characters")
+    rows = data.get("components") or []
+    if not 1 <= len(rows) <= 5:
+        problems.append(f"data.components: {len(rows)} rows, 1 to 5")
+    for i, row in enumerate(rows):
+        for field in row.get("components") or []:
+            where = f"data.components.{i}"
+            label, value = str(field.get("label", "")), field.get("value")
+            max_length = int(field.get("max_length") or 4000)
+            if not 1 <= len(label) <= 45:
+                problems.append(f"{where}.label: {len(label)} characters, 1 to 45")
+            if not 1 <= max_length <= 4000:
+                problems.append(f"{where}.max_length: {max_length}, 1 to 4000")
+            if isinstance(value, str) and len(value) > max_length:
+                problems.append(f"{where}.value: {len(value)} characters, more than its max_length {max_length}")
+            if len(str(field.get("placeholder") or "")) > 100:
+                problems.append(f"{where}.placeholder: more than 100 characters")
+    return problems
+
+
 def invalid_form_body(problems: list[str]) -> dict[str, Any]:
     return {"message": "Invalid Form Body", "code": 50035, "errors": {"_problems": problems}}

@@ -41,7 +41,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from .limits import invalid_form_body, message_problems
+from .limits import invalid_form_body, message_problems, modal_problems
 
 DISCORD_EPOCH_MS = 1420070400000
 APP_ID = 900000000000000001
@@ -618,6 +618,8 @@ class FakeDiscord:
         if method not in ("POST", "PATCH") or not isinstance(body, dict):
             return []
         if path.endswith("/callback"):
+            if body.get("type") == 9:
+                return modal_problems(body.get("data"))
             return message_problems(body.get("data")) if body.get("type") in (4, 7) else []
         if "/messages" in path or path.startswith("/webhooks/"):
             return message_problems(body)
