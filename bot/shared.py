@@ -12,11 +12,12 @@ from discord import app_commands
 
 from knowledge.base import KnowledgeBase
 from knowledge.errors import ClaimbotError
+from knowledge.i18n import N_
 from knowledge.service import ClaimService
 
 from .checks import is_moderator
 from .i18n import speech_for
-from .respond import off_loop, reply_ephemeral
+from .respond import age, off_loop, reply_ephemeral
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -31,6 +32,25 @@ async def within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwa
         return await asyncio.wait_for(asyncio.to_thread(func, *args, **kwargs), seconds)
     except (TimeoutError, ClaimbotError):
         return []
+
+
+# A form must be the first response to its command (it cannot follow a deferral), within
+# Discord's 3 s of the command's creation: the lookup it needs gets what is left of this.
+FORM_BY = 2.5
+
+
+class FormLookupTooSlow(ClaimbotError):
+    """The lookup a form needed did not finish while Discord still waited for the form."""
+
+
+async def before_form(interaction: discord.Interaction[Any], func: Callable[..., T], *args: Any) -> T:
+    """Run the lookup a form depends on, off the loop, in what remains of Discord's deadline
+    (counted from the command's creation: queueing and the gateway count against it)."""
+    budget = max(FORM_BY - age(interaction), 0.05)
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(func, *args), budget)
+    except TimeoutError:
+        raise FormLookupTooSlow(N_("the claim base is busy right now; run the command again in a moment")) from None
 
 
 def actor_of(user: discord.abc.User) -> str:

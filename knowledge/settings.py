@@ -91,5 +91,8 @@ def load_settings(kind: type[S]) -> S:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "CLAIMBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
-        message = str(first["msg"]).removeprefix("Value error, ").removeprefix(f"{name}: ")
-        raise SettingsError(f"setting {name} is invalid: {message} (fix it in the environment or .env)") from None
+        message = str(first["msg"]).removeprefix("Value error, ")
+        # Validators write "CLAIMBOT_X: …", or a predicate ("needs …", "must be …") that reads after the name.
+        if not message.startswith(name):
+            message = f"{name} {message}" if message[:1].islower() else f"{name}: {message}"
+        raise SettingsError(f"{message} (fix it in the environment or .env)") from None

@@ -101,7 +101,8 @@ def test_settings_that_cannot_be_read_are_one_line_each(env: dict[str, str], tmp
     (tmp_path / ".env").write_text("CLAIMBOT_DATABASE_URL=mysql://nope\n", encoding="utf-8")
     env = {k: v for k, v in env.items() if k != "CLAIMBOT_DATABASE_URL"}
     stderr = one_clear_line(claimbot(env, "ask", "x", cwd=tmp_path))
-    assert "setting CLAIMBOT_DATABASE_URL is invalid: unsupported database URL" in stderr and "Value error" not in stderr
+    assert stderr.startswith("claimbot: CLAIMBOT_DATABASE_URL: unsupported database URL") and "Value error" not in stderr
+    assert stderr.count("CLAIMBOT_DATABASE_URL") == 1
 
 
 def test_a_lexicon_file_that_is_no_file_is_named_and_does_not_hang(env: dict[str, str], tmp_path: Path) -> None:

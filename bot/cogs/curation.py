@@ -32,7 +32,7 @@ from ..i18n import LANGUAGE_CHOICES, speech_for
 from ..refresh import refresh_posted_answers
 from ..render import plain
 from ..respond import defer, off_loop, reply_ephemeral, respond
-from ..shared import AUTOCOMPLETE_SECONDS, actor_of, cached_knowledge, guarded, moderator_asking, within
+from ..shared import AUTOCOMPLETE_SECONDS, actor_of, before_form, cached_knowledge, guarded, moderator_asking, within
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -335,7 +335,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         # check reads only the claim base in memory: no database, no lock, no wait.
         kb = self.service.cached_knowledge(str(interaction.guild_id))
         if kb is None:
-            kb = await asyncio.wait_for(asyncio.to_thread(self.service.knowledge, str(interaction.guild_id)), 2.0)
+            kb = await before_form(interaction, self.service.knowledge, str(interaction.guild_id))
         if topic not in kb.topics:
             await self._not_here(interaction, "topic", topic)
             return
@@ -343,17 +343,15 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
 
     async def _not_here(self, interaction: discord.Interaction[ClaimBot], kind: str, record_id: str) -> None:
         """Why a moderator cannot change a record: there is none, or a followed base's (then: fork it)."""
-        error = await asyncio.wait_for(
-            asyncio.to_thread(self.curator.missing, str(interaction.guild_id), kind, record_id), 2.0)
+        error = await before_form(interaction, self.curator.missing, str(interaction.guild_id), kind, record_id)
         await reply_ephemeral(interaction, _clip(error.say(speech_for(interaction))))
 
     @app_commands.command(name="edit", description="Correct a claim's text (opens a form)")
     @moderator_only()
     async def edit(self, interaction: discord.Interaction[ClaimBot], claim: str) -> None:
-        # The form must be the initial response, so the lookup gets at most 2 s; reads
-        # never wait for writers (WAL), so it takes milliseconds.
-        stored = await asyncio.wait_for(
-            asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
+        # The form must be the initial response, so the lookup gets what is left of Discord's
+        # deadline; reads never wait for writers (WAL), so it takes milliseconds.
+        stored = await before_form(interaction, self.service.record, str(interaction.guild_id), "claim", claim)
         if stored is None:
             await self._not_here(interaction, "claim", claim)
             return
@@ -367,9 +365,8 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     @app_commands.choices(language=LANGUAGE_CHOICES)
     @moderator_only()
     async def translate(self, interaction: discord.Interaction[ClaimBot], claim: str, language: str) -> None:
-        # The form must be the initial response: the lookup gets at most 2 s (reads never wait).
-        stored = await asyncio.wait_for(
-            asyncio.to_thread(self.service.record, str(interaction.guild_id), "claim", claim), 2.0)
+        # The form must be the initial response: the lookup gets what is left of the deadline.
+        stored = await before_form(interaction, self.service.record, str(interaction.guild_id), "claim", claim)
         said = speech_for(interaction)
         if stored is None or not isinstance(stored.record, Claim):
             await self._not_here(interaction, "claim", claim)
