@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from pydantic import BaseModel, ValidationError
 from .base import KnowledgeBase, Problem
 from .errors import ClaimbotError
 from .files import UnreadableFile, read_regular_file
-from .models import FORMAT_1_FILE, Claim, Event, Model, Party, Source, Status, Topic
+from .models import FORMAT_1_FILE, SLUG_PATTERN, Claim, Event, Model, Party, Source, Status, Topic
 
 FORMAT_VERSION = 2  # what export writes
 # Format 1 predates figure bounds: its figures were {value, unit, wording?}. It is still
@@ -46,6 +47,7 @@ MAX_DEPTH = 64  # nested collections; beyond it, only a crafted file (and a Recu
 MIN_NODE_BUDGET = 200_000  # values counted as if every alias were written out in full ...
 NODES_PER_BYTE = 2  # ... or twice the file's size, whichever is more (see _node_budget)
 MAX_INT_DIGITS = 30  # a figure is at most 10**12; a longer integer is a mistake or an attack
+MAX_ID_CHARS = 80  # SLUG_PATTERN's length, said in words when an id is longer
 MAX_LISTED_PROBLEMS = 50  # in the message; every problem stays in KnowledgeFileError.problems
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -149,7 +151,8 @@ def parse_knowledge(data: bytes | str, *, name: str = "<knowledge file>") -> Kno
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise fail(f"not UTF-8 text (byte {exc.start})") from None
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise fail(f"not UTF-8 text (byte {exc.start}): save it as UTF-8", line) from None
     else:
         text = data
         try:
@@ -170,6 +173,15 @@ def parse_knowledge(data: bytes | str, *, name: str = "<knowledge file>") -> Kno
         raw = loader.construct_document(root) if root is not None else None
     except KnowledgeFileError:
         raise  # a limit refused, already located
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a raw ESC, say): located too
+        character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        shown = f"U+{ord(character):04X}"
+        # libyaml counts bytes of the UTF-8 text, PyYAML's own reader characters: find which.
+        at = exc.position
+        if not (0 <= at < len(text) and text[at] == character):
+            at = len(text.encode("utf-8")[:at].decode("utf-8", "ignore"))
+        raise fail(f"not valid YAML: the character {shown} is not allowed in a YAML file (remove it)",
+                   text.count("\n", 0, at) + 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -459,7 +471,18 @@ def _friendly(err: Any) -> str:
     if kind == "extra_forbidden":
         return "unknown field (check the spelling)"
     if kind == "string_pattern_mismatch":
+        given = err.get("input")
+        if isinstance(given, str) and len(given) > MAX_ID_CHARS and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+            return f"an id of {len(given):,} characters; at most {MAX_ID_CHARS} (e.g. belgorod-casualties)"
         return "must be a lower-case id: letters, digits, '-', '_' or '.' (e.g. belgorod-casualties)"
+    if kind == "string_type":
+        given = err.get("input")
+        what = ("nothing (null)" if given is None else "a number" if isinstance(given, (int, float))
+                and not isinstance(given, bool) else "true/false" if isinstance(given, bool) else "a list"
+                if isinstance(given, list) else "a mapping" if isinstance(given, dict) else "a date"
+                if isinstance(given, date) else type(given).__name__)
+        quote = isinstance(given, (int, float, date))  # YAML read it as a number or a date: quoted, it is text
+        return f"must be text, not {what}" + (f" (in quotes if it is meant as text: '{given}')" if quote else "")
     if kind == "enum":
         expected = err.get("ctx", {}).get("expected", "")
         shown = repr(err["input"])

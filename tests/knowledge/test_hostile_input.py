@@ -351,3 +351,25 @@ def test_the_fuzz_run_finds_no_tracebacks_and_no_broken_communities() -> None:
     assert result["tracebacks"] == 0, result["samples"]
     assert result["broken_communities"] == 0, result["samples"]
     assert result["accepted"] > 0 and result["refused"] > 0  # both paths were exercised
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("a" * 5000, "id: an id of 5,000 characters; at most 80"),
+    ("~", "id: must be text, not nothing (null)"),
+    ("12", "id: must be text, not a number (in quotes if it is meant as text: '12')"),
+])
+def test_an_id_that_cannot_be_one_says_why(written: str, expected: str) -> None:
+    text = SEED_TEXT.replace("id: russia-70-attackers-killed", f"id: {written}", 1)
+    problems = _problems(text)
+    assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (SEED_TEXT.replace("70 attackers were killed.", "70 attackers\x1b were killed.", 1).encode(),
+     "the character U+001B is not allowed"),
+    (SEED_TEXT.encode().replace(b"70 attackers were killed.", b"70 \xe9 were killed.", 1), "not UTF-8 text"),
+])
+def test_a_character_no_yaml_holds_is_located_by_its_line(data: bytes, expected: str) -> None:
+    (problem,) = _problems(data)
+    assert expected in problem
+    assert "70" in _line(data.decode("utf-8", "replace"), problem)  # the line it is on
