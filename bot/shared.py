@@ -46,7 +46,9 @@ class FormLookupTooSlow(ClaimbotError):
 async def before_form(interaction: discord.Interaction[Any], func: Callable[..., T], *args: Any) -> T:
     """Run the lookup a form depends on, off the loop, in what remains of Discord's deadline
     (counted from the command's creation: queueing and the gateway count against it)."""
-    budget = max(FORM_BY - age(interaction), 0.05)
+    # (at least a second, at most two: the age comes from this host's clock against Discord's,
+    # and a clock a few seconds fast must not turn every form into "busy")
+    budget = min(max(FORM_BY - age(interaction), 1.0), 2.0)
     try:
         return await asyncio.wait_for(asyncio.to_thread(func, *args), budget)
     except TimeoutError:

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,8 @@ from knowledge.text import render_text
 from .bootstrap import build_service
 
 LOCAL_COMMUNITY = "local"
+# Characters that reorder the text around them (right-to-left overrides and isolates).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_ACTOR = 100  # a name, an email address or "discord:<id>"
 CHAT_BANNER = N_("""claimbot offline console — the same answers the Discord bot gives.
 Ask a question (e.g. "how many casualties?"); :help for commands, :quit to leave.""")
@@ -33,8 +36,11 @@ CHAT_HELP = N_("Type a question. A number picks a \u201cdid you mean\u201d sugge
 
 
 def _printable(text: str) -> str:
-    """Text echoed back to a terminal: escape sequences and control characters shown, not obeyed."""
-    return "".join(ch if ch.isprintable() or ch == "\n" else repr(ch)[1:-1] for ch in text)
+    """Text echoed back to a terminal: control characters (an escape sequence's ESC, a bell)
+    and bidirectional overrides shown as text, not obeyed. Everything else is left as it is
+    (a translation's no-break spaces, say)."""
+    return "".join(repr(ch)[1:-1] if (unicodedata.category(ch) == "Cc" and ch != "\n") or ch in BIDI_CONTROLS
+                   else ch for ch in text)
 
 
 class CliError(ClaimbotError):
@@ -250,6 +256,10 @@ def _event(service: ClaimService, community: str, event_id: str | None) -> str |
         return None
     events = service.events(community)
     if event_id not in events:
+        from knowledge.curation import Curator
+
+        if close := Curator(service).closest_id(community, "event", event_id):
+            raise CliError(f"unknown event '{event_id}'; did you mean '{close}'?")
         known = ", ".join(events) or "none yet"
         raise CliError(f"unknown event '{event_id}' (known events: {known})")
     return event_id
@@ -304,8 +314,8 @@ def cmd_chat(service: ClaimService, args: argparse.Namespace) -> int:
         if name.startswith(":"):
             print(tr("Unknown command {command}: :help lists the commands.", command=_printable(name)))
             continue
-        if command.isdigit():
-            if not 1 <= int(command) <= len(last_suggestions):
+        if command.isdecimal():
+            if len(command) > 3 or not 1 <= int(command) <= len(last_suggestions):
                 print(tr("Pick a number from 1 to {n}, or type a question.", n=len(last_suggestions))
                       if last_suggestions else tr(CHAT_HELP))
                 continue

@@ -96,6 +96,7 @@ class Linked:
     topic: Topic
     question: str  # as learnt (an alias of the topic)
     instead: Answer | None  # None: answered with the topic; else the answer it still gets
+    has_claims: bool = True  # the topic has claims to show (without, nothing can be answered from it)
 
     def say(self, speech: Speech, shown: Callable[[str], str] = str) -> str:
         """What the moderator is told; `shown` renders members' and curators' text for the
@@ -105,14 +106,23 @@ class Linked:
         if self.instead is None:
             return tr("`{topic}` learnt \u201c{question}\u201d: that question is answered with \u201c{title}\u201d "
                       "from now on.", topic=self.topic.id, question=question, title=shown(self.topic.title))
-        if self.instead.answered and self.instead.topic is not None:
-            other = self.instead.topic
-            where = shown(other.title) + (f" [{shown(other.base)}]" if other.base else "")
+        if not self.has_claims:
+            return tr("`{topic}` learnt \u201c{question}\u201d, but members asking it get no answer yet: the topic "
+                      "has no claims to show. Add one to it.", topic=self.topic.id, question=question)
+        rivals = [self.instead.topic] if self.instead.answered and self.instead.topic is not None else [
+            s for s in self.instead.suggestions if s.key != self.topic.id]
+        if not rivals:  # (nothing else in the way, and still no answer: the matcher is unsure of it)
+            return tr("`{topic}` learnt \u201c{question}\u201d, but that question is not answered with it yet: "
+                      "give the topic a phrasing closer to how members ask.", topic=self.topic.id, question=question)
+        other = rivals[0]
+        where = shown(other.title) + (f" [{shown(other.base)}]" if other.base else "")
+        if self.instead.answered:
             return tr("`{topic}` learnt \u201c{question}\u201d, but that question is still answered with "
                       "\u201c{other}\u201d: it is as close to that topic's own phrasings. Make the two topics' "
                       "phrasings tell them apart.", topic=self.topic.id, question=question, other=where)
-        return tr("`{topic}` learnt \u201c{question}\u201d, but members asking it get no answer yet: the topic "
-                  "has no claims to show. Add one to it.", topic=self.topic.id, question=question)
+        return tr("`{topic}` learnt \u201c{question}\u201d, but members asking it are offered a choice instead: "
+                  "it is as close to \u201c{other}\u201d. Make the two topics' phrasings tell them apart.",
+                  topic=self.topic.id, question=question, other=where)
 
 
 class Curator:
@@ -127,7 +137,7 @@ class Curator:
             return CurationError(N_("`{id}` belongs to the claim base '{base}' this server follows; only its "
                                     "publisher changes it. To change it here, fork it: /base fork {base} "
                                     "(claimbot base fork {base})."), id=record_id, base=owner)
-        if (close := self._closest_id(community, kind, record_id)) is not None:
+        if (close := self.closest_id(community, kind, record_id)) is not None:
             # (a typed id, from the command line or pasted: the nearest one, as `base follow` does)
             if kind == "topic":
                 return CurationError(N_("topic: there is no topic `{topic}`; did you mean `{close}`?"),
@@ -143,7 +153,7 @@ class Curator:
             return CurationError(N_("event: there is no event `{event}`; pick one from the list"), event=record_id)
         return CurationError(N_("claim: there is no claim `{claim}`; pick one from the list"), claim=record_id)
 
-    def _closest_id(self, community: str, kind: str, record_id: str) -> str | None:
+    def closest_id(self, community: str, kind: str, record_id: str) -> str | None:
         """The community's id of that kind (its own or a followed base's) nearest a mistyped one."""
         ids: set[str] = set()
         for source in self.service.sources(community):
@@ -375,13 +385,22 @@ class Curator:
         if len(text) > MAX_SHORT:
             raise CurationError(N_("question: {length} characters; a phrasing to learn has at most {limit} — "
                                    "link a shorter way of asking it"), length=len(text), limit=MAX_SHORT)
+        # One question leads to one topic: taught to two, it would lead to neither (and a
+        # followed base's topic would answer it instead). Say which topic has it.
+        kb = self.service.knowledge(community)
+        for other in kb.topics.values():
+            if other.id != topic_id and text.casefold() in {other.title.casefold(),
+                                                            *(a.casefold() for a in other.aliases)}:
+                raise CurationError(N_("`{other}` has already learnt that question: one question leads to one "
+                                       "topic. To move it, take it out of `{other}`'s aliases first."),
+                                    other=other.id)
         linked = _validated(Topic, **{**topic.model_dump(), "aliases": [*topic.aliases, text]})
         self.service.write(community, [Write("topic", topic_id, "update", linked, stored.parent,
                                              stored.meta.version)], actor)
         self.service.forget_candidate(community, topic_id, text)  # accepted: no longer waiting
         answer = self.service.ask(community, text, record=False)
         answered = answer.answered and answer.topic is not None and answer.topic.key == topic_id
-        return Linked(linked, text, None if answered else answer)
+        return Linked(linked, text, None if answered else answer, bool(kb.claims_of(topic_id)))
 
     def translate_claim(self, community: str, claim_id: str, language: str, actor: str, *, statement: str,
                         quote: str = "", figure_wording: str = "", figure_unit: str = "") -> Change:

@@ -38,12 +38,16 @@ def describe_entry(entry: HistoryEntry) -> str:
             f"{entry.record_id} (v{entry.version})")
     lines = [head]
     for name, old, new in field_changes(entry):
-        if isinstance(old, dict) and isinstance(new, dict):
-            # A figure, a translation: only what changed in it ("figure.value: 12 → 14"),
-            # or a long record would cut the very number that changed.
-            for key in dict.fromkeys([*old, *new]):
-                if old.get(key) != new.get(key):
-                    lines.append(f"    {name}.{key}: {_short(old.get(key))} \u2192 {_short(new.get(key))}")
-            continue
-        lines.append(f"    {name}: {_short(old)} \u2192 {_short(new)}")
+        for path, before, after in _leaf_changes(name, old, new):
+            lines.append(f"    {path}: {_short(before)} \u2192 {_short(after)}")
     return "\n".join(lines)
+
+
+def _leaf_changes(path: str, old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    """What changed inside nested fields, down to the values themselves: a figure, a
+    translation's figure ("translations.uk.figure.wording: 70 … → 75 …"). Shown whole, a
+    long record would be cut before the very number that changed."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [change for key in dict.fromkeys([*old, *new]) if old.get(key) != new.get(key)
+                for change in _leaf_changes(f"{path}.{key}", old.get(key), new.get(key))]
+    return [(path, old, new)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -95,7 +96,9 @@ class Asking(commands.Cog):
         # default, and "thanks!" under an answer is no question.
         mentioned = any(int(uid) == self.bot.user.id for uid in MENTION.findall(message.content))
         # Read once: it says whether to answer at all, about which event, and in which language.
-        settings = await domain_work(self._settings, message.guild.id, message.channel.id)
+        # (a quick read, for every message in every channel: kept out of the domain threads'
+        # queue, which it would fill with chat and so defer every member's command)
+        settings = await asyncio.to_thread(self._settings, message.guild.id, message.channel.id)
         guild_locale = message.guild.preferred_locale
         if mentioned:
             question = MENTION.sub(" ", message.content)

@@ -8,7 +8,7 @@ import json
 import logging
 import re
 import secrets
-from collections import OrderedDict
+import weakref
 from datetime import timedelta
 from typing import Any, Literal
 
@@ -58,8 +58,9 @@ def _field(label: str, custom_id: str, *, max_length: int, paragraph: bool = Fal
 # Submitted later, it is answered with what was typed, so no text is lost (`form_expired`).
 FORM_TIMEOUT = 30 * 60
 FORM_PREFIX = "cb:form:"
-_expired_forms: OrderedDict[str, None] = OrderedDict()  # the latest forms that timed out, by custom_id
-EXPIRED_FORMS_KEPT = 1024
+# The forms this process has open, by custom_id. Weak: a form lives as long as discord.py
+# waits for it (and while it is being handled), then leaves by itself.
+_open_forms: weakref.WeakValueDictionary[str, ModeratorForm] = weakref.WeakValueDictionary()
 
 
 class ModeratorForm(discord.ui.Modal):
@@ -70,6 +71,8 @@ class ModeratorForm(discord.ui.Modal):
 
     def __init__(self, *, title: str) -> None:
         super().__init__(title=title[:45], custom_id=f"{FORM_PREFIX}{secrets.token_hex(8)}", timeout=FORM_TIMEOUT)
+        self.timed_out = False
+        _open_forms[self.custom_id] = self
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         role = interaction.client.settings.moderator_role
@@ -79,15 +82,17 @@ class ModeratorForm(discord.ui.Modal):
         return True
 
     async def on_timeout(self) -> None:
-        _expired_forms[self.custom_id] = None
-        while len(_expired_forms) > EXPIRED_FORMS_KEPT:
-            _expired_forms.popitem(last=False)
+        self.timed_out = True
 
 
 def form_expired(interaction: discord.Interaction[Any]) -> bool:
-    """A submitted form the bot dropped after `FORM_TIMEOUT` (no handler is waiting for it)."""
-    data: dict[str, Any] = dict(interaction.data or {})
-    return interaction.type is discord.InteractionType.modal_submit and str(data.get("custom_id")) in _expired_forms
+    """A submitted moderator's form that no handler waits for: dropped after `FORM_TIMEOUT`,
+    or opened before this process started (a restart, a deploy)."""
+    if interaction.type is not discord.InteractionType.modal_submit:
+        return False
+    custom_id = str(dict(interaction.data or {}).get("custom_id", ""))
+    form = _open_forms.get(custom_id)
+    return custom_id.startswith(FORM_PREFIX) and (form is None or form.timed_out)
 
 
 def typed_values(interaction: discord.Interaction[Any]) -> list[str]:

@@ -269,6 +269,19 @@ async def test_a_form_left_open_too_long_gives_back_what_was_typed(bot: ClaimBot
     assert attached.decode().count("word") == 700
 
 
+async def test_a_form_opened_before_a_restart_gives_back_what_was_typed(bot: ClaimBot,
+                                                                        fake_discord: FakeDiscord) -> None:
+    # A form id this process never opened: the bot restarted while the moderator was typing.
+    late = await submit(fake_discord, "cb:form:0123456789abcdef", {**ADD_FORM, "statement": "Typed before a deploy."})
+    assert "has closed; nothing was saved" in late["content"] and "Typed before a deploy." in late["content"]
+    # An id of no form of claimbot's is none of this listener's business.
+    seen = len(fake_discord.requests)
+    await fake_discord.send_modal_submit(GUILD, CHANNEL, MODERATOR, "someone-else:form", {"x": "y"},
+                                         permissions=MANAGE_MESSAGES)
+    await asyncio.sleep(0.3)
+    assert not [r for r in fake_discord.requests[seen:] if r.path.endswith("/callback")]
+
+
 async def test_an_import_preview_left_too_long_says_it_expired(bot: ClaimBot, fake_discord: FakeDiscord,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys.modules["bot.cogs.curation"], "IMPORT_CONFIRM_SECONDS", 0.3)

@@ -4,9 +4,11 @@ from datetime import timedelta
 
 import pytest
 
-from knowledge.curation import ClaimForm, CurationError, Curator
+from knowledge.answers import Answer, TopicRef
+from knowledge.curation import ClaimForm, CurationError, Curator, Linked
+from knowledge.i18n import ENGLISH
 from knowledge.knowledge_file import parse_knowledge
-from knowledge.models import Status
+from knowledge.models import Status, Topic
 from knowledge.service import ClaimService
 from knowledge.storage import ConflictError
 
@@ -149,3 +151,37 @@ def test_a_mistyped_id_is_answered_with_the_nearest(service: ClaimService) -> No
         curator.set_status(COMMUNITY, "gladkov-one-civilian-kiled", "disputed", "mod")
     with pytest.raises(CurationError, match="no topic `zzz`; pick one from the list"):  # nothing near: no guess
         curator.link_question(COMMUNITY, "how bad was it", "zzz", "mod")
+
+
+def test_a_question_leads_to_one_topic(service: ClaimService) -> None:
+    curator = Curator(service)
+    assert curator.link_question(COMMUNITY, "zebra quantum marmalade", "belgorod-casualties", "mod").instead is None
+    before = service.knowledge(COMMUNITY).topics["belgorod-raid-outcome"]
+    with pytest.raises(CurationError, match="`belgorod-casualties` has already learnt that question"):
+        curator.link_question(COMMUNITY, "Zebra quantum marmalade", "belgorod-raid-outcome", "mod")
+    assert service.knowledge(COMMUNITY).topics["belgorod-raid-outcome"] == before
+    answer = service.ask(COMMUNITY, "zebra quantum marmalade", record=False)
+    assert answer.topic is not None and answer.topic.id == "belgorod-casualties"  # the first link still holds
+
+
+def test_a_link_that_does_not_take_says_what_members_get_instead() -> None:
+    topic = Topic(id="riverton-deaths", title="How many died in Riverton?")
+    rival = TopicRef(id="riverton-missing", title="How many are missing in Riverton?", event_id="e", event_title="E")
+    offered = Answer(question="q", decision="suggest", confidence=0.4, suggestions=[rival])
+    said = Linked(topic, "how many in riverton", offered, has_claims=True).say(ENGLISH)
+    assert "offered a choice instead" in said and "How many are missing in Riverton?" in said
+    answered = Answer(question="q", decision="answer", confidence=0.9, topic=rival)
+    assert "still answered with \u201cHow many are missing" in Linked(topic, "q", answered).say(ENGLISH)
+    assert "no claims to show" in Linked(topic, "q", offered, has_claims=False).say(ENGLISH)
+    nothing = Answer(question="q", decision="none", confidence=0.1)
+    assert "not answered with it yet" in Linked(topic, "q", nothing).say(ENGLISH)
+
+
+def test_history_follows_a_change_into_a_translation(service: ClaimService) -> None:
+    curator = Curator(service)
+    curator.translate_claim(COMMUNITY, "russia-70-attackers-killed", "uk", "mod", statement="Було вбито 70 нападників.",
+                            figure_wording="70 нападників було вбито", figure_unit="убитих нападників")
+    curator.translate_claim(COMMUNITY, "russia-70-attackers-killed", "uk", "mod", statement="Було вбито 70 нападників.",
+                            figure_wording="75 нападників", figure_unit="убитих нападників")
+    (latest,) = curator.history(COMMUNITY, "russia-70-attackers-killed")[:1]
+    assert "    translations.uk.figure.wording: 70 нападників було вбито → 75 нападників" in latest.splitlines()
