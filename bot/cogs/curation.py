@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
 import json
 import logging
@@ -519,6 +520,15 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         name = "claimreview.jsonld" if format == "claimreview" else "claims.yaml"
         said = speech_for(interaction)
         content = said.tr("This server's claim base ({format}).", format=format)
+        if len(data) > interaction.filesize_limit:
+            # More than Discord lets a bot attach here: text compresses about tenfold.
+            data, name = await asyncio.to_thread(gzip.compress, data, 6), name + ".gz"
+            if len(data) > interaction.filesize_limit:
+                await respond(interaction, ephemeral=True, content=said.tr(
+                    "The export is too large for Discord to attach here, even compressed. Export it on the "
+                    "server instead: claimbot --community {community} export -o claims.yaml", community=community))
+                return
+            content += "\n" + said.tr("Compressed (gzip): uncompressed, it is larger than Discord lets me attach here.")
         if followed:  # (a server that follows the seed and has no claims of its own gets an empty file: say why)
             content += "\n" + said.tr("It holds this server's own claims only. Answers here also come from the claim "
                                        "bases it follows: {names}. `/base fork` makes one this server's own, to "

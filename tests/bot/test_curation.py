@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import sys
 import time
 from datetime import timedelta
@@ -179,6 +180,24 @@ async def test_one_answer_that_cannot_be_edited_does_not_stop_the_others(bot: Cl
     await asyncio.sleep(0.3)
     followups = [r.json for r in fake_discord.requests[seen:] if r.method == "POST" and r.path.startswith("/webhooks")]
     assert not any("went wrong" in (f or {}).get("content", "") for f in followups)
+
+
+async def test_an_export_larger_than_discord_takes_is_sent_compressed(bot: ClaimBot,
+                                                                      fake_discord: FakeDiscord) -> None:
+    whole = bot.service.export(str(GUILD)).encode()
+    fake_discord.attachment_size_limit = len(whole) // 2  # a server without boosts, a base that grew
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", None, subcommand="export",
+                                  permissions=MANAGE_MESSAGES)
+    export = await final_reply(fake_discord, after=seen)
+    ((name, data),) = export.files.items()
+    assert name == "claims.yaml.gz" and gzip.decompress(data) == whole and "Compressed (gzip)" in export.json["data"]["content"]
+    fake_discord.attachment_size_limit = 1000  # not even compressed
+    seen = len(fake_discord.requests)
+    await fake_discord.send_slash(GUILD, CHANNEL, MODERATOR, "claim", None, subcommand="export",
+                                  permissions=MANAGE_MESSAGES)
+    refused = await final_reply(fake_discord, after=seen)
+    assert not refused.files and f"claimbot --community {GUILD} export" in refused.json["data"]["content"]
 
 
 async def test_export_then_import_changes_nothing(bot: ClaimBot, fake_discord: FakeDiscord) -> None:

@@ -179,6 +179,7 @@ class FakeDiscord:
         self.port = 0
         # Discord's clocks (see the module docstring); tests lower them to make a miss quick.
         self.interaction_deadline = 3.0  # seconds from dispatch to the initial response
+        self.attachment_size_limit = 8 * 1024 * 1024  # what a bot may attach, as interactions announce it
         self.token_lifetime = 15 * 60.0  # seconds the interaction webhook works after acknowledgement
         self.heartbeat_interval_ms = 41250  # sent in HELLO; applies to connections opened afterwards
         self.interactions: dict[str, InteractionRecord] = {}  # interaction id → its record
@@ -393,7 +394,7 @@ class FakeDiscord:
                        "flags": 0, "pending": False, "nick": None, "avatar": None},
             "data": data, "app_permissions": str((1 << 50) - 1), "locale": locale, "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id)}, "context": 0,
-            "attachment_size_limit": 8 * 1024 * 1024,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if message is not None:
             payload["message"] = message
