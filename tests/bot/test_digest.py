@@ -94,14 +94,20 @@ async def test_nothing_new_can_mean_no_post(start_bot: BotFactory, fake_discord:
     assert posts(fake_discord, CHANNEL) == []
 
 
-async def test_a_deleted_channel_does_not_stop_other_servers(start_bot: BotFactory, fake_discord: FakeDiscord,
-                                                             clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+async def two_servers_with_daily_digests(start_bot: BotFactory, fake_discord: FakeDiscord) -> ClaimBot:
+    """GUILD and OTHER_GUILD, each with changes to tell and a daily digest at 09:00 UTC."""
     fake_discord.add_guild(OTHER_GUILD, channels={OTHER_CHANNEL: "news"})
     bot = await start_bot()
     for guild, channel in ((GUILD, CHANNEL), (OTHER_GUILD, OTHER_CHANNEL)):
         bot.service.ensure_seeded(str(guild))
         save_config(bot.service, str(guild), str(channel), Schedule.parse("daily", "09:00", "UTC"), True)
         await make_changes(bot, str(guild))
+    return bot
+
+
+async def test_a_deleted_channel_does_not_stop_other_servers(start_bot: BotFactory, fake_discord: FakeDiscord,
+                                                             clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+    bot = await two_servers_with_daily_digests(start_bot, fake_discord)
     fake_discord.delete_channel(CHANNEL)
     clock.now += timedelta(hours=1, minutes=1)
     assert await digest_cog(bot).run_due() == 1
@@ -114,12 +120,7 @@ async def test_one_servers_broken_digest_does_not_stop_the_next_servers(
     start_bot: BotFactory, fake_discord: FakeDiscord, clock: ManualClock, caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fake_discord.add_guild(OTHER_GUILD, channels={OTHER_CHANNEL: "news"})
-    bot = await start_bot()
-    for guild, channel in ((GUILD, CHANNEL), (OTHER_GUILD, OTHER_CHANNEL)):
-        bot.service.ensure_seeded(str(guild))
-        save_config(bot.service, str(guild), str(channel), Schedule.parse("daily", "09:00", "UTC"), True)
-        await make_changes(bot, str(guild))
+    bot = await two_servers_with_daily_digests(start_bot, fake_discord)
     cog = digest_cog(bot)
     real, broken = cog.make_post, []
 
