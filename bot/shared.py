@@ -15,7 +15,7 @@ from knowledge.errors import ClaimbotError
 from knowledge.i18n import N_
 from knowledge.service import ClaimService
 
-from .checks import is_moderator
+from .checks import NotModerator, is_moderator
 from .i18n import speech_for
 from .respond import age, off_loop, reply_ephemeral
 
@@ -24,6 +24,12 @@ log = logging.getLogger(__name__)
 
 # Discord drops an autocomplete answer after 3 s: a lookup gets this long, then none.
 AUTOCOMPLETE_SECONDS = 1.5
+MESSAGE_LIMIT = 2000  # characters in one Discord message
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Text that fits one message, marked where it was cut (a typed id, a list, can be long)."""
+    return text if len(text) <= limit else text[: limit - 30] + "\n…"
 
 
 async def within(seconds: float, func: Callable[..., list[T]], *args: Any, **kwargs: Any) -> list[T]:
@@ -99,6 +105,16 @@ def moderator_asking(interaction: discord.Interaction[Any]) -> bool:
     """Autocomplete runs no command checks: a moderator command's suggestions (removed
     claims, say) must not be shown to members who merely open the command."""
     return is_moderator(interaction.user, interaction.permissions, interaction.client.settings.moderator_role)
+
+
+async def turned_away(interaction: discord.Interaction[Any]) -> bool:
+    """A button or a form that comes back after its command was checked is checked again, at
+    the moment of the action: True, and the person told why, when they are no moderator."""
+    if moderator_asking(interaction):
+        return False
+    await reply_ephemeral(interaction, NotModerator(interaction.client.settings.moderator_role).say(
+        speech_for(interaction)))
+    return True
 
 
 def event_choices(service: ClaimService, community: str, current: str) -> list[app_commands.Choice[str]]:

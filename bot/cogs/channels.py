@@ -16,7 +16,7 @@ from ..client import ClaimBot
 from ..i18n import LANGUAGE_CHOICES, remember_languages, speech_for
 from ..render import plain
 from ..respond import off_loop, respond
-from ..shared import event_choices
+from ..shared import clip, event_choices
 
 
 # On the group: Discord reads who may see a command and where only from the top-level one.
@@ -58,7 +58,7 @@ class Channels(commands.GroupCog, group_name="channel", group_description="How c
         said = speech_for(interaction)
         tr = said.tr
         if isinstance(title, CurationError):
-            text = title.say(said)[:2000]  # (a typed id can be long: a message holds 2,000 characters)
+            text = clip(title.say(said))  # (a typed id can be long)
         elif title:
             text = tr("Questions here are now about **{event}**.", event=plain(title))
         else:

@@ -27,24 +27,29 @@ from knowledge.models import MAX_NOTE, MAX_SHORT, MAX_STATEMENT, Claim, Status
 from knowledge.refresh import what_changed
 from knowledge.statuses import STATUS_INFO
 
-from ..checks import NotModerator, is_moderator, moderator_only
+from ..checks import moderator_only
 from ..client import ClaimBot
 from ..i18n import LANGUAGE_CHOICES, speech_for
 from ..refresh import refresh_posted_answers
 from ..render import plain
 from ..respond import defer, off_loop, reply_ephemeral, respond
-from ..shared import AUTOCOMPLETE_SECONDS, actor_of, before_form, cached_knowledge, guarded, moderator_asking, within
+from ..shared import (
+    AUTOCOMPLETE_SECONDS,
+    MESSAGE_LIMIT,
+    actor_of,
+    before_form,
+    cached_knowledge,
+    clip,
+    guarded,
+    moderator_asking,
+    turned_away,
+    within,
+)
 
 log = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 IMPORT_CONFIRM_SECONDS = 10 * 60
 MAX_ACCEPT_BUTTONS = 5  # one row of buttons under /claim gaps
-MESSAGE_LIMIT = 2000
-
-
-def _clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 30] + "\n…"
-
 
 def _field(label: str, custom_id: str, *, max_length: int, paragraph: bool = False, required: bool = True,
            placeholder: str | None = None, default: str | None = None) -> discord.ui.TextInput[Any]:
@@ -76,11 +81,7 @@ class ModeratorForm(discord.ui.Modal):
         _open_forms[self.custom_id] = self
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        role = interaction.client.settings.moderator_role
-        if not is_moderator(interaction.user, interaction.permissions, role):
-            await reply_ephemeral(interaction, NotModerator(role).say(speech_for(interaction)))
-            return False
-        return True
+        return not await turned_away(interaction)
 
     async def on_timeout(self) -> None:
         self.timed_out = True
@@ -126,7 +127,7 @@ class ClaimModal(ModeratorForm):
         claim = await guarded(interaction, self.cog.curator.add_claim, str(interaction.guild_id), form,
                               actor_of(interaction.user))
         if claim is not None:
-            await respond(interaction, content=_clip(speech_for(interaction).tr(
+            await respond(interaction, content=clip(speech_for(interaction).tr(
                 "Added `{claim}`: {statement}", claim=claim.id, statement=plain(claim.statement))), ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction[ClaimBot], error: Exception) -> None:  # type: ignore[override]
@@ -208,15 +209,11 @@ class ImportConfirm(discord.ui.View):
         self.confirm.label, self.cancel.label = said.tr("Import"), said.tr("Cancel")
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        said = speech_for(interaction)
         if interaction.user.id != self.moderator:
-            await reply_ephemeral(interaction, said.tr("Only the moderator who started this import can confirm it."))
+            await reply_ephemeral(interaction, speech_for(interaction).tr(
+                "Only the moderator who started this import can confirm it."))
             return False
-        role = interaction.client.settings.moderator_role
-        if not is_moderator(interaction.user, interaction.permissions, role):  # (no longer one, since the preview)
-            await reply_ephemeral(interaction, NotModerator(role).say(said))
-            return False
-        return True
+        return not await turned_away(interaction)  # (no longer a moderator, since the preview?)
 
     async def on_timeout(self) -> None:
         try:
@@ -234,7 +231,7 @@ class ImportConfirm(discord.ui.View):
                            actor_of(interaction.user), update=True)
         except ClaimbotError as exc:
             await respond(interaction, update=True,
-                          content=_clip(said.tr("Nothing was imported: {reason}", reason=exc.say(said))), view=None)
+                          content=clip(said.tr("Nothing was imported: {reason}", reason=exc.say(said))), view=None)
             return
         await respond(interaction, update=True, view=None, content=said.tr(
             "Imported `{file}`: {summary}.", file=_name(self.name), summary=self.plan.summary(done=True)))
@@ -267,16 +264,14 @@ class AcceptPhrasing(discord.ui.DynamicItem[discord.ui.Button[Any]],
         return cls(match["topic"], match["key"])
 
     async def callback(self, interaction: discord.Interaction[ClaimBot]) -> None:  # type: ignore[override]
-        said = speech_for(interaction)
-        role = interaction.client.settings.moderator_role
-        if not is_moderator(interaction.user, interaction.permissions, role):
-            await reply_ephemeral(interaction, NotModerator(role).say(said))
+        if await turned_away(interaction):
             return
+        said = speech_for(interaction)
         since = interaction.client.clock() - timedelta(days=interaction.client.settings.question_retention_days)
         linked = await guarded(interaction, Curator(interaction.client.service).accept_candidate,
                                str(interaction.guild_id), self.topic_id, self.key, actor_of(interaction.user), since)
         if linked is not None:
-            await respond(interaction, content=_clip(linked.say(said, plain)), ephemeral=True)
+            await respond(interaction, content=clip(linked.say(said, plain)), ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -298,7 +293,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                         claim_id: str) -> None:
         community = str(interaction.guild_id)
         said = speech_for(interaction)
-        await respond(interaction, content=_clip(said.tr("Saved `{claim}`: {summary}.", claim=claim_id,
+        await respond(interaction, content=clip(said.tr("Saved `{claim}`: {summary}.", claim=claim_id,
                                                          summary=plain(summary))), ephemeral=True)
         try:
             change = await asyncio.to_thread(what_changed, self.service, community, claim_id, summary)
@@ -350,7 +345,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
     async def _not_here(self, interaction: discord.Interaction[ClaimBot], kind: str, record_id: str) -> None:
         """Why a moderator cannot change a record: there is none, or a followed base's (then: fork it)."""
         error = await before_form(interaction, self.curator.missing, str(interaction.guild_id), kind, record_id)
-        await reply_ephemeral(interaction, _clip(error.say(speech_for(interaction))))
+        await reply_ephemeral(interaction, clip(error.say(speech_for(interaction))))
 
     @app_commands.command(name="edit", description="Correct a claim's text (opens a form)")
     @moderator_only()
@@ -433,10 +428,10 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
                 content += "\n" + said.tr("Only this server's own claims are searched. Its answers also come from "
                                            "the claim bases it follows ({names}); `/base fork` makes one this "
                                            "server's own.", names=said.join(followed))
-            await respond(interaction, content=_clip(content), ephemeral=True)
+            await respond(interaction, content=clip(content), ephemeral=True)
             return
         lines = [f"`{cid}` — {plain(label)}" for cid, label in rows]
-        await respond(interaction, content=_clip("\n".join(lines)), ephemeral=True)
+        await respond(interaction, content=clip("\n".join(lines)), ephemeral=True)
 
     @app_commands.command(name="history", description="Who changed a claim, when, before → after")
     @moderator_only()
@@ -454,7 +449,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             content += "\n" + said.tr("This server's own claims have none. Its answers also come from the claim "
                                        "bases it follows ({names}), whose history is their publishers'.",
                                        names=said.join(followed))
-        await respond(interaction, content=_clip(content), ephemeral=True)
+        await respond(interaction, content=clip(content), ephemeral=True)
 
     @app_commands.command(name="gaps", description="What members asked that the claim base could not answer")
     @app_commands.describe(days="How far back to look")
@@ -487,7 +482,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             for n, candidate in enumerate(shown, 1):
                 view.add_item(AcceptPhrasing(candidate.topic_id, candidate.key,
                                              said.tr("Accept {number}", number=said.number(n))))
-        await respond(interaction, content=_clip("\n\n".join(parts)), ephemeral=True,
+        await respond(interaction, content=clip("\n\n".join(parts)), ephemeral=True,
                       view=view if view.children else discord.utils.MISSING)
 
     @app_commands.command(name="link", description="Teach a topic a question it could not answer")
@@ -499,7 +494,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         linked = await guarded(interaction, self.curator.link_question, str(interaction.guild_id), question, topic,
                                actor_of(interaction.user))
         if linked is not None:
-            await respond(interaction, content=_clip(linked.say(speech_for(interaction), plain)), ephemeral=True)
+            await respond(interaction, content=clip(linked.say(speech_for(interaction), plain)), ephemeral=True)
 
     @app_commands.command(name="export", description="Download this server's claim base")
     @moderator_only()
@@ -565,7 +560,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
         try:
             plan, twice = await off_loop(interaction, plan_upload, ephemeral=True)
         except ClaimbotError as exc:
-            await reply_ephemeral(interaction, _clip(said.tr("Nothing was imported.") +
+            await reply_ephemeral(interaction, clip(said.tr("Nothing was imported.") +
                                                      f"\n```\n{_fence(exc.say(said))}\n```"))
             return
         if plan.empty:
@@ -582,7 +577,7 @@ class Curation(commands.GroupCog, group_name="claim", group_description="Curate 
             head = said.tr("Some of its topics are also in the claim bases this server follows ({names}): answers "
                            "would offer both. If the file is this server's copy of one, `/base unfollow` it.",
                            names=said.join(twice)) + "\n" + head
-        await respond(interaction, content=_clip(f"{head}\n{preview}{more}"),
+        await respond(interaction, content=clip(f"{head}\n{preview}{more}"),
                       view=ImportConfirm(self, interaction, plan, file.filename, said),
                       ephemeral=True)
 
