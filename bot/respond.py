@@ -97,8 +97,7 @@ async def off_loop(interaction: discord.Interaction[Any], func: Callable[..., T]
                 await defer(interaction, ephemeral=ephemeral, update=update)
             finally:
                 _acknowledging -= 1
-        call = functools.partial(contextvars.copy_context().run, functools.partial(func, *args, **kwargs))
-        work = asyncio.get_running_loop().run_in_executor(_executor, _timed, call)
+        work = _submit(func, *args, **kwargs)
         if not interaction.response.is_done():
             budget = ANSWER_DIRECTLY_WITHIN - age(interaction)
             if budget > 0:
@@ -118,10 +117,15 @@ async def domain_work(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     global _in_flight
     _in_flight += 1
     try:
-        call = functools.partial(contextvars.copy_context().run, functools.partial(func, *args, **kwargs))
-        return await asyncio.get_running_loop().run_in_executor(_executor, _timed, call)
+        return await _submit(func, *args, **kwargs)
     finally:
         _in_flight -= 1
+
+
+def _submit(func: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
+    """Queue domain work on the domain threads, in the caller's context (its contextvars)."""
+    call = functools.partial(contextvars.copy_context().run, functools.partial(func, *args, **kwargs))
+    return asyncio.get_running_loop().run_in_executor(_executor, _timed, call)
 
 
 async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool = False, update: bool = False) -> None:
