@@ -379,8 +379,7 @@ class Curator:
         if stored is None or not isinstance(stored.record, Topic):
             raise self.missing(community, "topic", topic_id)
         topic = stored.record
-        known = {topic.title.casefold(), *(alias.casefold() for alias in topic.aliases)}
-        if text.casefold() in known:
+        if text.casefold() in _asked_as(topic):
             raise CurationError(N_("`{topic}` already knows that phrasing"), topic=topic_id)
         if len(text) > MAX_SHORT:
             raise CurationError(N_("question: {length} characters; a phrasing to learn has at most {limit} — "
@@ -389,8 +388,7 @@ class Curator:
         # followed base's topic would answer it instead). Say which topic has it.
         kb = self.service.knowledge(community)
         for other in kb.topics.values():
-            if other.id != topic_id and text.casefold() in {other.title.casefold(),
-                                                            *(a.casefold() for a in other.aliases)}:
+            if other.id != topic_id and text.casefold() in _asked_as(other):
                 raise CurationError(N_("`{other}` has already learnt that question: one question leads to one "
                                        "topic. To move it, take it out of `{other}`'s aliases first."),
                                     other=other.id)
@@ -518,3 +516,8 @@ def _validated(model: type[M], **fields: Any) -> M:
         where = ".".join(str(p) for p in err["loc"]) or model.__name__.lower()
         message = str(err["msg"]).removeprefix("Value error, ")
         raise CurationError(f"{where}: {message}") from None
+
+
+def _asked_as(topic: Topic) -> set[str]:
+    """The phrasings a topic is asked by, as `link_question` compares them: its title and aliases."""
+    return {topic.title.casefold(), *(alias.casefold() for alias in topic.aliases)}

@@ -49,3 +49,9 @@ def read_regular_file(name: str, max_bytes: int, *, what: str = "file") -> bytes
     if size > max_bytes:
         raise UnreadableFile(f"file is larger than {max_bytes // (1024 * 1024)} MB")
     return b"".join(chunks)
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """What is wrong with a file that is not UTF-8, and the fix, as a phrase."""
+    data = exc.object
+    return f"not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): save it as UTF-8"

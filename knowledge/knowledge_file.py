@@ -30,8 +30,8 @@ from pydantic import BaseModel, ValidationError
 
 from .base import KnowledgeBase, Problem
 from .errors import ClaimbotError
-from .files import UnreadableFile, read_regular_file
-from .models import FORMAT_1_FILE, SLUG_PATTERN, Claim, Event, Model, Party, Source, Status, Topic
+from .files import UnreadableFile, not_utf8, read_regular_file
+from .models import FORMAT_1_FILE, MAX_ID_CHARS, SLUG_PATTERN, Claim, Event, Model, Party, Source, Status, Topic
 
 FORMAT_VERSION = 2  # what export writes
 # Format 1 predates figure bounds: its figures were {value, unit, wording?}. It is still
@@ -47,7 +47,6 @@ MAX_DEPTH = 64  # nested collections; beyond it, only a crafted file (and a Recu
 MIN_NODE_BUDGET = 200_000  # values counted as if every alias were written out in full ...
 NODES_PER_BYTE = 2  # ... or twice the file's size, whichever is more (see _node_budget)
 MAX_INT_DIGITS = 30  # a figure is at most 10**12; a longer integer is a mistake or an attack
-MAX_ID_CHARS = 80  # SLUG_PATTERN's length, said in words when an id is longer
 MAX_LISTED_PROBLEMS = 50  # in the message; every problem stays in KnowledgeFileError.problems
 
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -152,7 +151,7 @@ def parse_knowledge(data: bytes | str, *, name: str = "<knowledge file>") -> Kno
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            raise fail(f"not UTF-8 text (byte {exc.start}): save it as UTF-8", line) from None
+            raise fail(not_utf8(exc), line) from None
     else:
         text = data
         try:
@@ -464,6 +463,12 @@ def _without(item: Any, key: str) -> Any:
     return {k: v for k, v in item.items() if k != key} if isinstance(item, dict) else item
 
 
+# What YAML made of a value that should have been text, in words (bool before int: True is an int).
+_WHAT_YAML_READ: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (type(None), "nothing (null)"), (bool, "true/false"), ((int, float), "a number"), (date, "a date"),
+    (list, "a list"), (dict, "a mapping"))
+
+
 def _friendly(err: Any) -> str:
     kind = err["type"]
     if kind == "missing":
@@ -477,10 +482,7 @@ def _friendly(err: Any) -> str:
         return "must be a lower-case id: letters, digits, '-', '_' or '.' (e.g. belgorod-casualties)"
     if kind == "string_type":
         given = err.get("input")
-        what = ("nothing (null)" if given is None else "a number" if isinstance(given, (int, float))
-                and not isinstance(given, bool) else "true/false" if isinstance(given, bool) else "a list"
-                if isinstance(given, list) else "a mapping" if isinstance(given, dict) else "a date"
-                if isinstance(given, date) else type(given).__name__)
+        what = next((name for kinds, name in _WHAT_YAML_READ if isinstance(given, kinds)), type(given).__name__)
         quote = isinstance(given, (int, float, date))  # YAML read it as a number or a date: quoted, it is text
         return f"must be text, not {what}" + (f" (in quotes if it is meant as text: '{given}')" if quote else "")
     if kind == "enum":

@@ -36,7 +36,8 @@ from .normalise import has_visible, normalise_text
 
 # Ids are short, stable, human-typed slugs: they appear in knowledge files, in
 # Discord autocomplete and in URLs, so keep them boring.
-SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
+MAX_ID_CHARS = 80
+SLUG_PATTERN = rf"^[a-z0-9][a-z0-9._-]{{0,{MAX_ID_CHARS - 1}}}$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 
 # Discord shows at most 1,024 characters in an embed field; a statement longer than

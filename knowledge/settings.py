@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 from .errors import ClaimbotError
+from .files import not_utf8
 from .store import check_database_url
 
 # The repository's seeds/ folder: the claim base a first run starts from.
@@ -81,8 +82,7 @@ def load_settings(kind: type[S]) -> S:
     try:
         return kind()
     except UnicodeDecodeError as exc:  # (python-dotenv reads .env as UTF-8)
-        raise SettingsError(f".env is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start}): "
-                            "save it as UTF-8") from None
+        raise SettingsError(f".env is {not_utf8(exc)}") from None
     except PydanticSettingsError as exc:  # a value the settings source could not even parse (a list that is not JSON)
         found = _FIELD_IN_MESSAGE.search(str(exc))
         name = "CLAIMBOT_" + found[1].upper() if found else "a setting"

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ClaimbotError
-from ..files import UnreadableFile, read_regular_file
+from ..files import UnreadableFile, not_utf8, read_regular_file
 from .text import DATA_DIR, is_cyrillic, normalise, stem
 
 PACKAGED = "lexicon.yaml"
@@ -70,8 +70,7 @@ class Lexicon:
             try:
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise LexiconError(f"lexicon file {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at "
-                                   f"position {exc.start}): save it as UTF-8") from None
+                raise LexiconError(f"lexicon file {path} is {not_utf8(exc)}") from None
             lexicon._merge(text, str(path))
         return lexicon
 
